@@ -1,0 +1,141 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import {
+  Form,
+
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useParams,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react'
+import type { ReactNode } from 'react'
+import utrechtCss from '@utrecht/component-library-css/dist/index.css?url'
+import themeCss from './styles/theme.css?url'
+import { getAuth } from '../server/auth/guards'
+import { listRegionsOf } from '../server/modules/regions/queries'
+import { getLocale } from './i18n/locale.server'
+import { translate, type Locale } from './i18n/messages'
+import { useNonce } from './nonce'
+import { ErrorPage } from './components/ErrorPage'
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: utrechtCss },
+  { rel: 'stylesheet', href: themeCss },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
+
+export const meta: MetaFunction = () => [{ title: 'Samenspel' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const locale = await getLocale(request)
+  const auth = await getAuth(request, context)
+  const regionIds = [...new Set(auth?.actor.memberships.map((m) => m.regionId) ?? [])]
+  const regions = auth ? await listRegionsOf(context.db, regionIds) : []
+  return {
+    locale,
+    user: auth ? { id: auth.user.id, name: auth.user.name } : null,
+    regions: regions.map((r) => ({ slug: r.slug, name: r.name })),
+  }
+}
+
+type RootData = Awaited<ReturnType<typeof loader>>
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData('root') as RootData | undefined
+  const nonce = useNonce()
+  const locale: Locale = data?.locale ?? 'nl'
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="samenspel-theme utrecht-document utrecht-document--surface">
+        <a className="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#inhoud">
+          {translate(locale, 'nav.skip')}
+        </a>
+        <Header data={data} locale={locale} />
+        <main id="inhoud" tabIndex={-1} className="page-main">
+          {children}
+        </main>
+        <footer className="page-footer">
+          <p>{translate(locale, 'footer.text')}</p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  )
+}
+
+function Header({ data, locale }: { data: RootData | undefined; locale: Locale }) {
+  const t = (k: Parameters<typeof translate>[1], v?: Record<string, string>) => translate(locale, k, v)
+  const params = useParams()
+  const location = useLocation()
+  const current = data?.regions.find((r) => r.slug === params.region)
+  return (
+    <header className="page-header">
+      <div className="page-header__bar">
+        <Link to="/" className="brand">
+          <span className="brand__mark" aria-hidden="true" />
+          <span className="brand__name">Samenspel</span>
+        </Link>
+        {data?.user && data.regions.length > 0 ? (
+          <details className="region-switcher">
+            <summary>
+              <span className="visually-hidden">{t('nav.switchRegion')}: </span>
+              {current ? current.name : t('nav.regions')}
+            </summary>
+            <ul aria-label={t('nav.regions')}>
+              {data.regions.map((r) => (
+                <li key={r.slug}>
+                  <Link to={`/regio/${r.slug}`} aria-current={r.slug === params.region ? 'page' : undefined}>
+                    {r.name}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+        <div className="page-header__tools">
+          <Form method="post" action="/taal" className="inline-form">
+            <input type="hidden" name="terug" value={location.pathname + location.search} />
+            <input type="hidden" name="taal" value={locale === 'nl' ? 'en' : 'nl'} />
+            <button type="submit" className="link-button" lang={locale === 'nl' ? 'en' : 'nl'} aria-label={t('lang.switchLabel')}>
+              {t('lang.switch')}
+            </button>
+          </Form>
+          {data?.user ? (
+            <>
+              <Link to="/profiel">{t('nav.profile')}</Link>
+              <Form method="post" action="/uitloggen" className="inline-form">
+                <button type="submit" className="link-button">
+                  {t('nav.logout')}
+                </button>
+              </Form>
+            </>
+          ) : (
+            <Link to="/inloggen">{t('nav.login')}</Link>
+          )}
+        </div>
+      </div>
+    </header>
+  )
+}
+
+export default function App() {
+  return <Outlet />
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError()
+  return <ErrorPage error={error} />
+}
+

@@ -1,0 +1,88 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Heading, Paragraph } from '@utrecht/component-library-react'
+import { cookieFor, getAuth } from '../../server/auth/guards'
+import { deviceLabel } from '../../server/auth/session'
+import { parseForm, safeRedirectPath } from '../../server/lib/forms'
+import { loginWithPassword } from '../../server/modules/accounts/login'
+import { loginSchema } from '../../server/modules/accounts/schemas'
+import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
+import { useT } from '../i18n/use'
+
+export const meta: MetaFunction = () => [{ title: 'Inloggen · Samenspel' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getAuth(request, context)) throw redirect('/')
+  const url = new URL(request.url)
+  return { expired: url.searchParams.get('verlopen') === '1' }
+}
+
+const noErrors: Record<string, string> = {}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = await parseForm(request, loginSchema)
+  if (!parsed.ok) return data({ errors: parsed.errors, values: parsed.values, message: null, retryAfter: 0 }, { status: 400 })
+  const result = await loginWithPassword({
+    db: context.db,
+    email: parsed.data.email,
+    password: parsed.data.password,
+    address: context.clientAddress,
+    device: deviceLabel(request.headers.get('User-Agent')),
+    now: context.clock(),
+  })
+  const values = { email: parsed.data.email }
+  if (!result.ok && result.reason === 'throttled') {
+    return data(
+      { errors: noErrors, values, message: 'login.throttled' as const, retryAfter: result.retryAfter },
+      { status: 429, headers: { 'Retry-After': String(result.retryAfter) } },
+    )
+  }
+  if (!result.ok) return data({ errors: noErrors, values, message: 'login.invalid' as const, retryAfter: 0 }, { status: 401 })
+  return redirect(safeRedirectPath(parsed.data.terug), {
+    headers: { 'Set-Cookie': await cookieFor(context).serialize(result.token) },
+  })
+}
+
+export default function Login() {
+  const { expired } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const [params] = useSearchParams()
+  const t = useT()
+  return (
+    <div className="content narrow">
+      <Heading level={1}>{t('login.title')}</Heading>
+      {expired && !result ? <Notice kind="info">{t('login.expired')}</Notice> : null}
+      {result?.message === 'login.invalid' ? <Notice kind="error">{t('login.invalid')}</Notice> : null}
+      {result?.message === 'login.throttled' ? (
+        <Notice kind="error">{t('login.throttled', { minutes: Math.max(1, Math.ceil(result.retryAfter / 60)) })}</Notice>
+      ) : null}
+      <ErrorSummary errors={result?.errors} />
+      <Paragraph>{t('login.intro')}</Paragraph>
+      <Form method="post" noValidate className="form">
+        <input type="hidden" name="terug" value={params.get('terug') ?? '/'} />
+        <TextField
+          name="email"
+          type="email"
+          label={t('login.email')}
+          autoComplete="username"
+          required
+          defaultValue={result?.values?.email}
+          error={result?.errors?.email}
+        />
+        <TextField
+          name="password"
+          type="password"
+          label={t('login.password')}
+          autoComplete="current-password"
+          required
+          error={result?.errors?.password}
+        />
+        <SubmitButton>{t('login.submit')}</SubmitButton>
+      </Form>
+      <Paragraph>
+        <Link to="/panelcode">{t('login.panelLink')}</Link>
+      </Paragraph>
+    </div>
+  )
+}

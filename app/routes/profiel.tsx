@@ -1,0 +1,123 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Heading, Paragraph } from '@utrecht/component-library-react'
+import { z } from 'zod'
+import { cookieFor, requireUser } from '../../server/auth/guards'
+import { deviceLabel, listUserSessions } from '../../server/auth/session'
+import { invalid, parseForm } from '../../server/lib/forms'
+import { nameSchema, passwordChangeSchema } from '../../server/modules/accounts/schemas'
+import { changePassword, logoutElsewhere, updateName } from '../../server/modules/accounts/profile'
+import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
+import { useFormat, useT } from '../i18n/use'
+import type { MessageKey } from '../i18n/messages'
+
+export const meta: MetaFunction = () => [{ title: 'Mijn profiel · Samenspel' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireUser(request, context)
+  const sessions = await listUserSessions(context.db, auth.user.id)
+  return {
+    user: { name: auth.user.name, email: auth.user.email },
+    currentSessionId: auth.session.id,
+    sessions,
+  }
+}
+
+const elsewhereSchema = z.object({ intent: z.literal('elsewhere') })
+const profileAction = z.discriminatedUnion('intent', [nameSchema, passwordChangeSchema, elsewhereSchema])
+
+type Done = { ok: true; message: MessageKey; vars?: Record<string, number> }
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireUser(request, context)
+  const parsed = await parseForm(request, profileAction)
+  if (!parsed.ok) return invalid(parsed.errors, parsed.values)
+  const now = context.clock()
+  const input = parsed.data
+  if (input.intent === 'name') {
+    await updateName(context.db, auth.user.id, input.name)
+    return data({ ok: true, message: 'profile.nameSaved' } satisfies Done)
+  }
+  if (input.intent === 'elsewhere') {
+    const count = await logoutElsewhere(context.db, { userId: auth.user.id, keepSessionId: auth.session.id, now })
+    return data({ ok: true, message: 'profile.loggedOutElsewhere', vars: { count } } satisfies Done)
+  }
+  const result = await changePassword(context.db, {
+    userId: auth.user.id,
+    current: input.current,
+    next: input.next,
+    device: deviceLabel(request.headers.get('User-Agent')),
+    now,
+  })
+  if (!result.ok) return invalid({ current: 'error.required', form: 'profile.wrongPassword' }, {}, 400)
+  return data({ ok: true, message: 'profile.passwordChanged' } satisfies Done, {
+    headers: { 'Set-Cookie': await cookieFor(context).serialize(result.token) },
+  })
+}
+
+export default function Profile() {
+  const { user, sessions, currentSessionId } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const t = useT()
+  const fmt = useFormat()
+  const errors = result && !result.ok ? result.errors : undefined
+  const done = result && result.ok ? (result as Done) : undefined
+  return (
+    <div className="content narrow">
+      <Heading level={1}>{t('profile.title')}</Heading>
+      {done ? <Notice>{t(done.message, done.vars)}</Notice> : null}
+      {errors?.form === 'profile.wrongPassword' ? <Notice kind="error">{t('profile.wrongPassword')}</Notice> : null}
+      <ErrorSummary errors={errors} />
+      <section aria-labelledby="name-title">
+        <Heading level={2} id="name-title">{t('profile.name')}</Heading>
+        <Form method="post" noValidate className="form">
+          <input type="hidden" name="intent" value="name" />
+          <TextField name="name" label={t('profile.name')} required maxLength={100} autoComplete="name" defaultValue={user.name} error={errors?.name} />
+          <SubmitButton>{t('profile.saveName')}</SubmitButton>
+        </Form>
+      </section>
+      <section aria-labelledby="pw-title">
+        <Heading level={2} id="pw-title">{t('profile.password')}</Heading>
+        {user.email ? (
+          <Form method="post" noValidate className="form">
+            <input type="hidden" name="intent" value="password" />
+            <input type="hidden" name="username" value={user.email} autoComplete="username" />
+            <TextField name="current" type="password" label={t('profile.currentPassword')} autoComplete="current-password" required error={errors?.current} />
+            <TextField name="next" type="password" label={t('profile.newPassword')} hint={t('invite.passwordHint')} autoComplete="new-password" required error={errors?.next} />
+            <SubmitButton>{t('profile.changePassword')}</SubmitButton>
+          </Form>
+        ) : (
+          <Paragraph>{t('profile.panelNoPassword')}</Paragraph>
+        )}
+      </section>
+      <section aria-labelledby="sessions-title">
+        <Heading level={2} id="sessions-title">{t('profile.sessions')}</Heading>
+        <table className="utrecht-table data-table">
+          <thead className="utrecht-table__header">
+            <tr className="utrecht-table__row">
+              <th scope="col" className="utrecht-table__header-cell">{t('profile.device')}</th>
+              <th scope="col" className="utrecht-table__header-cell">{t('profile.started')}</th>
+              <th scope="col" className="utrecht-table__header-cell">{t('profile.lastUsed')}</th>
+            </tr>
+          </thead>
+          <tbody className="utrecht-table__body">
+            {sessions.map((s) => (
+              <tr key={s.id} className="utrecht-table__row" data-testid="session-row">
+                <td className="utrecht-table__cell">
+                  {s.device || '—'} {s.id === currentSessionId ? <strong>({t('profile.thisSession')})</strong> : null}
+                </td>
+                <td className="utrecht-table__cell">{fmt.dateTime(s.created_at)}</td>
+                <td className="utrecht-table__cell">{fmt.dateTime(s.last_verified_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <Form method="post">
+          <input type="hidden" name="intent" value="elsewhere" />
+          <SubmitButton secondary>{t('profile.logoutElsewhere')}</SubmitButton>
+        </Form>
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely'
+import type { Database } from './schema'
+import { migrations, type Dialect } from './migrations/index'
+
+export type DB = Kysely<Database>
+
+export interface Connection {
+  db: DB
+  dialect: Dialect
+  /** A short description for /healthz and logs; never contains credentials. */
+  label: string
+  close(): Promise<void>
+}
+
+/**
+ * Opens the database named by DATABASE_URL: `sqlite:<file>` (embedded, WAL) or `postgres://…`.
+ * A `?schema=name` parameter on a PostgreSQL URL puts every table in that schema (tests use it to
+ * give each run its own schema); the schema is created when missing.
+ */
+export async function connect(databaseUrl: string): Promise<Connection> {
+  if (databaseUrl.startsWith('sqlite:')) return connectSqlite(databaseUrl.slice('sqlite:'.length))
+  return connectPostgres(databaseUrl)
+}
+
+async function connectSqlite(file: string): Promise<Connection> {
+  const { default: SQLite } = await import('better-sqlite3')
+  const memory = file === ':memory:'
+  if (!memory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  const sqlite = new SQLite(memory ? ':memory:' : path.resolve(file))
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, dialect: 'sqlite', label: 'sqlite', close: () => db.destroy() }
+}
+
+async function connectPostgres(databaseUrl: string): Promise<Connection> {
+  const { default: pg } = await import('pg')
+  const url = new URL(databaseUrl)
+  const schema = url.searchParams.get('schema')
+  url.searchParams.delete('schema')
+  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error('DATABASE_URL: schema must be a plain lower-case identifier')
+  }
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url.toString() })
+    await admin.connect()
+    try {
+      await admin.query(`create schema if not exists "${schema}"`)
+    } finally {
+      await admin.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: 10,
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+  })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return { db, dialect: 'postgres', label: 'postgres', close: () => db.destroy() }
+}
+
+/** Runs every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(conn: Connection): Promise<void> {
+  const provider = {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const out: Record<string, Migration> = {}
+      for (const [name, m] of Object.entries(migrations)) {
+        out[name] = { up: (db: any) => m.up(db, conn.dialect) }
+      }
+      return out
+    },
+  }
+  const migrator = new Migrator({ db: conn.db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`)
+  }
+}
+
+/** Runs `fn` in a transaction, or inside the caller's when `db` already is one (kysely does not nest). */
+export function inTransaction<T>(db: DB, fn: (trx: DB) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn)
+}

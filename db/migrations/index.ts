@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely'
+import * as foundation from './2026-11-22T1500_foundation'
+
+export type Dialect = 'sqlite' | 'postgres'
+export interface FrozenMigration {
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>
+}
+
+/** Every migration in order. Names are ISO-dated so they sort by time. */
+export const migrations: Record<string, FrozenMigration> = {
+  '2026-11-22T1500_foundation': foundation,
+}

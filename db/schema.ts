@@ -1,0 +1,168 @@
+/**
+ * Table types for kysely. Columns are snake_case, as in the database. Timestamps are ISO-8601
+ * strings in UTC and booleans are 0/1 integers, so that SQLite and PostgreSQL return the same
+ * shapes (see docs/decisions/0002-two-dialects.md).
+ */
+import type { Generated, Insertable, Selectable } from 'kysely'
+
+export const organisationKinds = [
+  'municipality',
+  'provider',
+  'school_partnership',
+  'panel',
+  'access_team',
+  'other',
+] as const
+export type OrganisationKind = (typeof organisationKinds)[number]
+
+export const roles = [
+  'region_admin',
+  'alderman',
+  'civil_servant',
+  'provider_member',
+  'panel_member',
+  'education_partner',
+  'evaluator',
+] as const
+export type Role = (typeof roles)[number]
+
+export interface RegionTable {
+  id: string
+  slug: string
+  name: string
+  description: string
+  created_at: string
+}
+
+export interface MunicipalityTable {
+  id: string
+  region_id: string
+  name: string
+  /** e.g. IJmond or Zuid-Kennemerland within the joint region; empty when none */
+  subregion: string
+  created_at: string
+}
+
+export interface OrganisationTable {
+  id: string
+  region_id: string
+  name: string
+  kind: OrganisationKind
+  created_at: string
+}
+
+export interface UserTable {
+  id: string
+  /** null for panel members, who sign in with access codes */
+  email: string | null
+  name: string
+  password_hash: string | null
+  /** 1 for panel members younger than 16: they take part only with a guardian's consent */
+  under_16: number
+  created_at: string
+}
+
+export interface MembershipTable {
+  id: string
+  user_id: string
+  region_id: string
+  organisation_id: string
+  role: Role
+  created_at: string
+}
+
+export interface SessionTable {
+  id: string
+  user_id: string
+  /** hex SHA-256 of the token's secret part; the secret itself is never stored */
+  secret_hash: string
+  created_at: string
+  last_verified_at: string
+  /** a coarse device label ("Chrome op Linux") so people recognise their sessions */
+  device: string
+}
+
+export interface InvitationTable {
+  id: string
+  region_id: string
+  organisation_id: string
+  role: Role
+  email: string
+  token_hash: string
+  invited_by: string
+  created_at: string
+  expires_at: string
+  accepted_at: string | null
+  accepted_by: string | null
+  revoked_at: string | null
+}
+
+export interface PanelAccessCodeTable {
+  id: string
+  region_id: string
+  organisation_id: string
+  code_hash: string
+  /** set when the code is for re-entry of an existing member, or after first use */
+  user_id: string | null
+  under_16: number
+  created_by: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface GuardianConsentTable {
+  id: string
+  user_id: string
+  region_id: string
+  /** who gave consent, as the coordinator wrote it down (e.g. "moeder") */
+  given_by: string
+  recorded_by: string
+  recorded_at: string
+  withdrawn_at: string | null
+  withdrawn_by: string | null
+}
+
+export interface LoginThrottleTable {
+  key: string
+  failures: number
+  window_started_at: string
+  blocked_until: string | null
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>
+  at: string
+  region_id: string | null
+  actor_id: string | null
+  action: string
+  subject_type: string
+  subject_id: string | null
+  /** JSON object with the details; never secrets or more personal data than needed */
+  data: string
+  prev_hash: string
+  hash: string
+}
+
+export interface Database {
+  regions: RegionTable
+  municipalities: MunicipalityTable
+  organisations: OrganisationTable
+  users: UserTable
+  memberships: MembershipTable
+  sessions: SessionTable
+  invitations: InvitationTable
+  panel_access_codes: PanelAccessCodeTable
+  guardian_consents: GuardianConsentTable
+  login_throttle: LoginThrottleTable
+  audit_log: AuditLogTable
+}
+
+export type Region = Selectable<RegionTable>
+export type Municipality = Selectable<MunicipalityTable>
+export type Organisation = Selectable<OrganisationTable>
+export type User = Selectable<UserTable>
+export type Membership = Selectable<MembershipTable>
+export type Invitation = Selectable<InvitationTable>
+export type AuditEntry = Selectable<AuditLogTable>
+export type NewAuditEntry = Insertable<AuditLogTable>

@@ -1,0 +1,180 @@
+import http from 'node:http'
+import type { Duplex } from 'node:stream'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import express from 'express'
+import helmet from 'helmet'
+import { sql } from 'kysely'
+import { createRequestHandler } from '@remix-run/express'
+import type { AppLoadContext, ServerBuild } from '@remix-run/node'
+import { connect, migrateToLatest, type Connection } from '../db/connect'
+import { isEmpty, seed } from '../db/seed'
+import type { Config } from './env'
+import type { ServerContext } from './context'
+import { createLogger, type Logger } from './lib/log'
+import { systemClock, type Clock } from './lib/time'
+import { originAllowed } from './auth/origin'
+
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void
+
+export interface StartedServer {
+  url: string
+  port: number
+  context: ServerContext
+  httpServer: http.Server
+  /** Routes websocket upgrades whose path starts with `prefix` to `handler` (the collab server). */
+  onUpgrade(prefix: string, handler: UpgradeHandler): void
+  close(): Promise<void>
+}
+
+export interface ServerOptions {
+  config: Config
+  /** The Remix server build, or a loader for it (dev mode reloads it on every request). */
+  build: ServerBuild | (() => Promise<ServerBuild>)
+  /** Folder with the browser assets (build/client); absent in dev mode, where Vite serves them. */
+  clientDir?: string
+  /** Vite's middlewares in dev mode. */
+  devMiddleware?: express.RequestHandler
+  clock?: Clock
+  logger?: Logger
+}
+
+/**
+ * Builds the whole portal on one port: health check, security headers, the Origin check on
+ * mutations, static assets, Remix, and a hook for websocket upgrades. Migrates the database first
+ * and seeds it from content/ when it is empty.
+ */
+export async function startServer(opts: ServerOptions): Promise<StartedServer> {
+  const { config } = opts
+  const logger = opts.logger ?? createLogger(config.logLevel)
+  const conn: Connection = await connect(config.databaseUrl)
+  await migrateToLatest(conn)
+  if (await isEmpty(conn.db)) {
+    const counts = await seed(conn.db, { demoAccounts: config.demo })
+    logger.info('database seeded', counts)
+  }
+  const context: ServerContext = {
+    db: conn.db,
+    dialect: conn.dialect,
+    config,
+    clock: opts.clock ?? systemClock,
+    logger,
+  }
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', config.trustProxy)
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(conn.db)
+      res.json({ ok: true, version: config.version, database: conn.dialect })
+    } catch {
+      res.status(503).json({ ok: false, version: config.version, database: conn.dialect })
+    }
+  })
+
+  app.use((_req, res, next) => {
+    res.locals.nonce = randomBytes(16).toString('base64')
+    next()
+  })
+  const dev = Boolean(opts.devMiddleware)
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          // Vite's dev server injects inline scripts without a nonce; production needs none.
+          scriptSrc: dev
+            ? ["'self'", "'unsafe-inline'"]
+            : ["'self'", (_req, res) => `'nonce-${(res as express.Response).locals.nonce}'`],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'", ...(dev ? ['ws:'] : [])],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+          ...(config.cookieSecure ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.cookieSecure,
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  )
+
+  // Every mutation must come from a page of this portal (CSRF defence in depth besides SameSite).
+  app.use((req, res, next) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next()
+    if (originAllowed(req, config.publicOrigins)) return next()
+    logger.warn('cross-origin mutation refused', { method: req.method, path: req.path })
+    res
+      .status(403)
+      .type('text/plain; charset=utf-8')
+      .send('Geweigerd: dit verzoek komt niet van een pagina van Samenspel. / Refused: cross-origin request.')
+  })
+
+  if (opts.devMiddleware) app.use(opts.devMiddleware)
+  if (opts.clientDir) {
+    app.use('/assets', express.static(path.join(opts.clientDir, 'assets'), { immutable: true, maxAge: '1y' }))
+    app.use(express.static(opts.clientDir, { maxAge: '1h', index: false }))
+  }
+
+  const build = opts.build
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: dev ? 'development' : 'production',
+      getLoadContext: (req, res): AppLoadContext => ({
+        ...context,
+        nonce: String(res.locals.nonce),
+        clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      }),
+    }),
+  )
+
+  const httpServer = http.createServer(app)
+  const upgrades: Array<{ prefix: string; handler: UpgradeHandler }> = []
+  httpServer.on('upgrade', (req, socket, head) => {
+    const url = req.url ?? ''
+    const match = upgrades.find((u) => url.startsWith(u.prefix))
+    if (match) return match.handler(req, socket, head)
+    if (dev) return // Vite's HMR socket has its own listener in dev mode
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(config.port, config.host, () => resolve())
+  })
+  const address = httpServer.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    context,
+    httpServer,
+    onUpgrade: (prefix, handler) => upgrades.push({ prefix, handler }),
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => httpServer.closeAllConnections(), 10_000)
+          httpServer.close(() => {
+            clearTimeout(force)
+            resolve()
+          })
+          httpServer.closeIdleConnections()
+        })
+        await conn.close()
+      })()
+      return closing
+    },
+  }
+}

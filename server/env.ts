@@ -1,0 +1,77 @@
+import { z } from 'zod'
+
+/**
+ * The configuration, read once at boot. A bad value stops the start with a message naming the
+ * variable, so a typo in DATABASE_URL never turns into a confusing error deep in a request.
+ */
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** sqlite:./data/samenspel.db (default) or postgres://user@host:5432/db */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite: or postgres://')
+    .default('sqlite:./data/samenspel.db'),
+  /** The public origin(s) that may send mutations, comma separated; the request's own origin always may. */
+  PUBLIC_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ message: 'must be a list of URLs such as https://samenspel.example' }))),
+  /** Set the Secure flag on the session cookie. Defaults to on in production. */
+  COOKIE_SECURE: booleanish.optional(),
+  /** Days a session may stay unused before it expires. */
+  SESSION_IDLE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** Seed the demo regions and accounts when the database is empty. */
+  SAMENSPEL_DEMO: booleanish.optional(),
+  /** Behind a reverse proxy: trust X-Forwarded-For for the client address (login throttling). */
+  TRUST_PROXY: booleanish.default(false),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export interface Config {
+  nodeEnv: Env['NODE_ENV']
+  port: number
+  host: string
+  databaseUrl: string
+  publicOrigins: string[]
+  cookieSecure: boolean
+  sessionIdleDays: number
+  demo: boolean
+  logLevel: Env['LOG_LEVEL']
+  trustProxy: boolean
+  version: string
+}
+
+export class ConfigError extends Error {}
+
+export function readConfig(source: Record<string, string | undefined>, version = '0.0.0'): Config {
+  const parsed = envSchema.safeParse(source)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const env = parsed.data
+  const production = env.NODE_ENV === 'production'
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    publicOrigins: env.PUBLIC_ORIGINS.map((o) => new URL(o).origin),
+    cookieSecure: env.COOKIE_SECURE ?? production,
+    sessionIdleDays: env.SESSION_IDLE_DAYS,
+    // Demo accounts have known passwords: never in production unless asked for explicitly.
+    demo: env.SAMENSPEL_DEMO ?? !production,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    version,
+  }
+}

@@ -1,0 +1,47 @@
+import { data } from '@remix-run/node'
+import type { z } from 'zod'
+
+/**
+ * Parses a submitted form with a zod schema. Messages in the schemas are i18n keys (see
+ * app/i18n/messages.ts), optionally with a value after a bar: `error.tooLong|120`.
+ */
+export type FieldErrors = Record<string, string>
+
+export type Parsed<T> =
+  | { ok: true; data: T; form: FormData }
+  | { ok: false; errors: FieldErrors; values: Record<string, string>; form: FormData }
+
+export async function parseForm<S extends z.ZodType>(request: Request, schema: S): Promise<Parsed<z.infer<S>>> {
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    throw new Response('Bad Request', { status: 400 })
+  }
+  return parseFormData(form, schema)
+}
+
+export function parseFormData<S extends z.ZodType>(form: FormData, schema: S): Parsed<z.infer<S>> {
+  const values: Record<string, string> = {}
+  for (const [k, v] of form.entries()) if (typeof v === 'string') values[k] = v
+  const result = schema.safeParse(values)
+  if (result.success) return { ok: true, data: result.data, form }
+  const errors: FieldErrors = {}
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? 'form')
+    errors[field] ??= issue.message.startsWith('error.') ? issue.message : 'error.required'
+  }
+  // Never echo passwords back into the page.
+  for (const k of Object.keys(values)) if (/password/i.test(k)) delete values[k]
+  return { ok: false, errors, values, form }
+}
+
+/** The reply to an invalid form: 400 with the errors per field and the values to refill. */
+export function invalid(errors: FieldErrors, values: Record<string, string> = {}, status = 400) {
+  return data({ ok: false as const, errors, values }, { status })
+}
+
+/** A redirect target from a form or query: only a path on this site, never another host. */
+export function safeRedirectPath(path: string | null | undefined, fallback = '/'): string {
+  return path && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : fallback
+}

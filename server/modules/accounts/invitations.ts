@@ -1,0 +1,200 @@
+import { inTransaction, type DB } from '../../../db/connect'
+import type { Role } from '../../../db/schema'
+import { hashPassword, verifyPassword } from '../../auth/password'
+import { randomId, sha256Hex } from '../../lib/ids'
+import { DAY, iso } from '../../lib/time'
+import { recordAudit } from '../audit/audit'
+import { addMembership } from '../regions/commands'
+
+/**
+ * Invitations: a region administrator invites an e-mail address to an organisation and role. The
+ * link carries a single-use token (only its hash is stored) that expires after 7 days. The invitee
+ * sets a name and password, or confirms with their password when the address already has an account.
+ */
+export const INVITATION_DAYS = 7
+
+export async function issueInvitation(
+  db: DB,
+  input: { regionId: string; organisationId: string; role: Role; email: string; actorId: string; now: Date },
+): Promise<{ id: string; token: string }> {
+  const token = randomId(20)
+  const id = randomId()
+  await inTransaction(db, async (trx) => {
+    await trx
+      .insertInto('invitations')
+      .values({
+        id,
+        region_id: input.regionId,
+        organisation_id: input.organisationId,
+        role: input.role,
+        email: input.email.trim().toLowerCase(),
+        token_hash: sha256Hex(token),
+        invited_by: input.actorId,
+        created_at: iso(input.now),
+        expires_at: iso(new Date(input.now.getTime() + INVITATION_DAYS * DAY)),
+        accepted_at: null,
+        accepted_by: null,
+        revoked_at: null,
+      })
+      .execute()
+    await recordAudit(trx, {
+      action: 'invitation.issued',
+      subjectType: 'invitation',
+      subjectId: id,
+      regionId: input.regionId,
+      actorId: input.actorId,
+      data: { organisationId: input.organisationId, role: input.role },
+      at: input.now,
+    })
+  })
+  return { id, token }
+}
+
+export type InvitationState = 'open' | 'expired' | 'used' | 'revoked' | 'unknown'
+
+export async function findInvitationByToken(db: DB, token: string, now: Date) {
+  if (!/^[a-z2-7]{32}$/.test(token)) return { state: 'unknown' as const }
+  const inv = await db
+    .selectFrom('invitations')
+    .innerJoin('regions', 'regions.id', 'invitations.region_id')
+    .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+    .select([
+      'invitations.id',
+      'invitations.email',
+      'invitations.role',
+      'invitations.region_id',
+      'invitations.organisation_id',
+      'invitations.expires_at',
+      'invitations.accepted_at',
+      'invitations.revoked_at',
+      'regions.name as region_name',
+      'regions.slug as region_slug',
+      'organisations.name as organisation_name',
+    ])
+    .where('invitations.token_hash', '=', sha256Hex(token))
+    .executeTakeFirst()
+  if (!inv) return { state: 'unknown' as const }
+  const state: InvitationState = inv.revoked_at
+    ? 'revoked'
+    : inv.accepted_at
+      ? 'used'
+      : Date.parse(inv.expires_at) <= now.getTime()
+        ? 'expired'
+        : 'open'
+  const existing = await db.selectFrom('users').select('id').where('email', '=', inv.email).executeTakeFirst()
+  return { state, invitation: inv, hasAccount: Boolean(existing) }
+}
+
+export type AcceptResult =
+  | { ok: true; userId: string; regionSlug: string }
+  | { ok: false; reason: 'not_open' | 'wrong_password' }
+
+/**
+ * Accepts an open invitation: creates the account (new address) or checks the password (known
+ * address), adds the membership and marks the invitation used, all in one transaction. The
+ * `accepted_at is null` condition makes a second, concurrent use of the same link fail.
+ */
+export async function acceptInvitation(
+  db: DB,
+  input: { token: string; name?: string; password: string; now: Date },
+): Promise<AcceptResult> {
+  const found = await findInvitationByToken(db, input.token, input.now)
+  if (found.state !== 'open' || !found.invitation) return { ok: false, reason: 'not_open' }
+  const inv = found.invitation
+  const existing = await db
+    .selectFrom('users')
+    .select(['id', 'password_hash'])
+    .where('email', '=', inv.email)
+    .executeTakeFirst()
+  if (existing && !(await verifyPassword(existing.password_hash, input.password))) {
+    return { ok: false, reason: 'wrong_password' }
+  }
+  const passwordHash = existing ? null : await hashPassword(input.password)
+  return inTransaction(db, async (trx) => {
+    const claimed = await trx
+      .updateTable('invitations')
+      .set({ accepted_at: iso(input.now) })
+      .where('id', '=', inv.id)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(claimed.numUpdatedRows) !== 1) return { ok: false as const, reason: 'not_open' as const }
+    let userId = existing?.id
+    if (!userId) {
+      userId = randomId()
+      await trx
+        .insertInto('users')
+        .values({
+          id: userId,
+          email: inv.email,
+          name: input.name ?? '',
+          password_hash: passwordHash,
+          under_16: 0,
+          created_at: iso(input.now),
+        })
+        .execute()
+    }
+    await trx.updateTable('invitations').set({ accepted_by: userId }).where('id', '=', inv.id).execute()
+    await addMembership(trx, {
+      userId,
+      regionId: inv.region_id,
+      organisationId: inv.organisation_id,
+      role: inv.role,
+      actorId: userId,
+      now: input.now,
+      via: 'invitation',
+    })
+    await recordAudit(trx, {
+      action: 'invitation.accepted',
+      subjectType: 'invitation',
+      subjectId: inv.id,
+      regionId: inv.region_id,
+      actorId: userId,
+      data: { newAccount: !existing },
+      at: input.now,
+    })
+    return { ok: true as const, userId, regionSlug: inv.region_slug }
+  })
+}
+
+export async function revokeInvitation(db: DB, input: { regionId: string; id: string; actorId: string; now: Date }) {
+  return inTransaction(db, async (trx) => {
+    const res = await trx
+      .updateTable('invitations')
+      .set({ revoked_at: iso(input.now) })
+      .where('id', '=', input.id)
+      .where('region_id', '=', input.regionId)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) return false
+    await recordAudit(trx, {
+      action: 'invitation.revoked',
+      subjectType: 'invitation',
+      subjectId: input.id,
+      regionId: input.regionId,
+      actorId: input.actorId,
+      at: input.now,
+    })
+    return true
+  })
+}
+
+export function listInvitations(db: DB, regionId: string) {
+  return db
+    .selectFrom('invitations')
+    .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
+    .select([
+      'invitations.id',
+      'invitations.email',
+      'invitations.role',
+      'invitations.created_at',
+      'invitations.expires_at',
+      'invitations.accepted_at',
+      'invitations.revoked_at',
+      'organisations.name as organisation_name',
+    ])
+    .where('invitations.region_id', '=', regionId)
+    .orderBy('invitations.created_at', 'desc')
+    .execute()
+}

@@ -1,0 +1,78 @@
+import { inTransaction, type DB } from '../../../db/connect'
+import { verifyPassword } from '../../auth/password'
+import { createSession } from '../../auth/session'
+import { clearFailures, recordFailure, retryAfterSeconds, throttleKey } from '../../auth/throttle'
+import { recordAudit } from '../audit/audit'
+import { consentedRegions } from '../../auth/actor'
+
+export type LoginResult =
+  | { ok: true; token: string; userId: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfter: number }
+
+/**
+ * Logs in with e-mail address and password. A wrong address and a wrong password get the same
+ * answer and take the same time. Failures count per account and per client address; past the
+ * limit the answer is "throttled" with the seconds to wait, without checking the password.
+ */
+export async function loginWithPassword(input: {
+  db: DB
+  email: string
+  password: string
+  address: string
+  device: string
+  now: Date
+}): Promise<LoginResult> {
+  const { db, now } = input
+  const email = input.email.trim().toLowerCase()
+  const keys = [throttleKey('account', email), throttleKey('address', input.address)]
+  const wait = await retryAfterSeconds(db, keys, now)
+  if (wait > 0) return { ok: false, reason: 'throttled', retryAfter: wait }
+
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'under_16'])
+    .where('email', '=', email)
+    .executeTakeFirst()
+  const valid = await verifyPassword(user?.password_hash ?? null, input.password)
+  if (!user || !valid) {
+    for (const key of keys) await recordFailure(db, key, now)
+    await recordAudit(db, {
+      action: 'auth.login_failed',
+      subjectType: 'user',
+      subjectId: user?.id ?? null,
+      actorId: user?.id ?? null,
+      data: { reason: user ? 'wrong_password' : 'unknown_account' },
+      at: now,
+    })
+    return { ok: false, reason: 'invalid' }
+  }
+  await clearFailures(db, keys[0]!)
+  return startSession(db, user.id, { now, device: input.device, method: 'password' })
+}
+
+/** Creates the session and its audit entry in one transaction. */
+export async function startSession(
+  db: DB,
+  userId: string,
+  opts: { now: Date; device: string; method: 'password' | 'panel_code' | 'invitation' },
+): Promise<{ ok: true; token: string; userId: string }> {
+  return inTransaction(db, async (trx) => {
+    const { token, id } = await createSession(trx, userId, { now: opts.now, device: opts.device })
+    await recordAudit(trx, {
+      action: 'auth.login',
+      subjectType: 'session',
+      subjectId: id,
+      actorId: userId,
+      data: { method: opts.method },
+      at: opts.now,
+    })
+    return { ok: true as const, token, userId }
+  })
+}
+
+/** True when a member under 16 has no region with consent, and so cannot take part anywhere. */
+export async function awaitingConsent(db: DB, user: { id: string; under_16: number }): Promise<boolean> {
+  if (!user.under_16) return false
+  return (await consentedRegions(db, user.id)).length === 0
+}
