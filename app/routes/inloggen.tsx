@@ -4,11 +4,13 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { cookieFor, getAuth } from '../../server/auth/guards'
 import { deviceLabel } from '../../server/auth/session'
-import { parseForm, safeRedirectPath } from '../../server/lib/forms'
+import { parseForm, retryAfterHeaders, safeRedirectPath } from '../../server/lib/forms'
 import { loginWithPassword } from '../../server/modules/accounts/login'
 import { loginSchema } from '../../server/modules/accounts/schemas'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
 import { useT } from '../i18n/use'
+
+export const headers = retryAfterHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Inloggen · Samenspel' }]
 

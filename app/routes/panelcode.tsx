@@ -5,12 +5,14 @@ import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { cookieFor } from '../../server/auth/guards'
 import { deviceLabel } from '../../server/auth/session'
 import { recordFailure, retryAfterSeconds, throttleKey } from '../../server/auth/throttle'
-import { parseForm } from '../../server/lib/forms'
+import { parseForm, retryAfterHeaders } from '../../server/lib/forms'
 import { startSession } from '../../server/modules/accounts/login'
 import { panelCodeSchema } from '../../server/modules/accounts/schemas'
 import { peekPanelCode, redeemPanelCode } from '../../server/modules/panels/access'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
 import { useT } from '../i18n/use'
+
+export const headers = retryAfterHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Panelcode · Samenspel' }]
 

@@ -12,7 +12,7 @@ import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/for
 import { useT } from '../i18n/use'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { region } = await requireAbility(request, context, params.region, 'municipality', 'list')
+  const { region } = await requireAbility(request, context, params.region, 'municipality', 'update')
   return { municipalities: await listMunicipalities(context.db, region.id) }
 }
 

@@ -14,7 +14,7 @@ import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../c
 import { useT } from '../i18n/use'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { region } = await requireAbility(request, context, params.region, 'organisation', 'list')
+  const { region } = await requireAbility(request, context, params.region, 'organisation', 'update')
   return { organisations: await listOrganisations(context.db, region.id) }
 }
 
