@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { z } from 'zod'
@@ -18,6 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireUser(request, context)
   const sessions = await listUserSessions(context.db, auth.user.id)
   return {
+    passwordChanged: new URL(request.url).searchParams.get('wachtwoord') === 'gewijzigd',
     user: { name: auth.user.name, email: auth.user.email },
     currentSessionId: auth.session.id,
     sessions,
@@ -51,13 +52,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     now,
   })
   if (!result.ok) return invalid({ current: 'error.required', form: 'profile.wrongPassword' }, {}, 400)
-  return data({ ok: true, message: 'profile.passwordChanged' } satisfies Done, {
+  // Redirect rather than render: the loaders of this request would still see the revoked session.
+  return redirect('/profiel?wachtwoord=gewijzigd', {
     headers: { 'Set-Cookie': await cookieFor(context).serialize(result.token) },
   })
 }
 
 export default function Profile() {
-  const { user, sessions, currentSessionId } = useLoaderData<typeof loader>()
+  const { user, sessions, currentSessionId, passwordChanged } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
@@ -67,6 +69,7 @@ export default function Profile() {
     <div className="content narrow">
       <Heading level={1}>{t('profile.title')}</Heading>
       {done ? <Notice>{t(done.message, done.vars)}</Notice> : null}
+      {passwordChanged && !result ? <Notice>{t('profile.passwordChanged')}</Notice> : null}
       {errors?.form === 'profile.wrongPassword' ? <Notice kind="error">{t('profile.wrongPassword')}</Notice> : null}
       <ErrorSummary errors={errors} />
       <section aria-labelledby="name-title">
