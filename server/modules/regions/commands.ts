@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely'
 import { inTransaction, type DB } from '../../../db/connect'
 import type { OrganisationKind, Role } from '../../../db/schema'
 import { randomId } from '../../lib/ids'
@@ -34,118 +35,100 @@ async function assertNotLastAdmin(db: DB, regionId: string, role: Role) {
   if (Number(n) <= 1) throw new LastAdminError()
 }
 
-async function assertUniqueName(
-  db: DB,
-  table: 'municipalities' | 'organisations',
-  regionId: string,
-  name: string,
-  exceptId?: string,
-) {
+/**
+ * Municipalities and organisations are both named things of a region whose name is unique there;
+ * one pair of commands creates and updates either, with its audit entry.
+ */
+type Named = {
+  municipalities: { subject: 'municipality'; fields: { subregion: string } }
+  organisations: { subject: 'organisation'; fields: { kind: OrganisationKind } }
+}
+export type NamedTable = keyof Named
+const subjectOf: { [T in NamedTable]: Named[T]['subject'] } = { municipalities: 'municipality', organisations: 'organisation' }
+
+// kysely cannot type a write to "one of two tables"; the input types above keep the columns right.
+const loose = (db: DB) => db as unknown as Kysely<any>
+
+async function assertUniqueName(db: DB, table: NamedTable, regionId: string, name: string, exceptId?: string) {
   let q = db.selectFrom(table).select('id').where('region_id', '=', regionId).where('name', '=', name)
   if (exceptId) q = q.where('id', '!=', exceptId)
   if (await q.executeTakeFirst()) throw new DuplicateNameError(name)
 }
 
-export async function createMunicipality(
+async function createNamed<T extends NamedTable>(
   db: DB,
-  input: { regionId: string; name: string; subregion: string; actorId: string | null; now: Date },
-) {
+  table: T,
+  input: { regionId: string; name: string; actorId: string | null; now: Date } & Named[T]['fields'],
+): Promise<string> {
+  const { regionId, name, actorId, now, ...fields } = input
   return inTransaction(db, async (trx) => {
-    await assertUniqueName(trx, 'municipalities', input.regionId, input.name)
+    await assertUniqueName(trx, table, regionId, name)
     const id = randomId()
-    await trx
-      .insertInto('municipalities')
-      .values({ id, region_id: input.regionId, name: input.name, subregion: input.subregion, created_at: iso(input.now) })
-      .execute()
+    await loose(trx).insertInto(table).values({ id, region_id: regionId, name, created_at: iso(now), ...fields }).execute()
     await recordAudit(trx, {
-      action: 'municipality.created',
-      subjectType: 'municipality',
+      action: `${subjectOf[table]}.created`,
+      subjectType: subjectOf[table],
       subjectId: id,
-      regionId: input.regionId,
-      actorId: input.actorId,
-      data: { name: input.name, subregion: input.subregion },
-      at: input.now,
+      regionId,
+      actorId,
+      data: { name, ...fields },
+      at: now,
     })
     return id
   })
 }
 
-/** Returns false when the municipality is not in this region. */
-export async function updateMunicipality(
+/** Returns false when there is no such id in this region. */
+async function updateNamed<T extends NamedTable>(
   db: DB,
-  input: { regionId: string; id: string; name: string; subregion: string; actorId: string; now: Date },
-) {
+  table: T,
+  input: { regionId: string; id: string; name: string; actorId: string; now: Date } & Named[T]['fields'],
+): Promise<boolean> {
+  const { regionId, id, name, actorId, now, ...fields } = input
   return inTransaction(db, async (trx) => {
-    await assertUniqueName(trx, 'municipalities', input.regionId, input.name, input.id)
-    const res = await trx
-      .updateTable('municipalities')
-      .set({ name: input.name, subregion: input.subregion })
-      .where('id', '=', input.id)
-      .where('region_id', '=', input.regionId)
+    await assertUniqueName(trx, table, regionId, name, id)
+    const res = await loose(trx)
+      .updateTable(table as string)
+      .set({ name, ...(fields as Record<string, string>) })
+      .where('id', '=', id)
+      .where('region_id', '=', regionId)
       .executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) return false
     await recordAudit(trx, {
-      action: 'municipality.updated',
-      subjectType: 'municipality',
-      subjectId: input.id,
-      regionId: input.regionId,
-      actorId: input.actorId,
-      data: { name: input.name, subregion: input.subregion },
-      at: input.now,
-    })
-    return true
-  })
-}
-
-export async function createOrganisation(
-  db: DB,
-  input: { regionId: string; name: string; kind: OrganisationKind; actorId: string | null; now: Date },
-) {
-  return inTransaction(db, async (trx) => {
-    await assertUniqueName(trx, 'organisations', input.regionId, input.name)
-    const id = randomId()
-    await trx
-      .insertInto('organisations')
-      .values({ id, region_id: input.regionId, name: input.name, kind: input.kind, created_at: iso(input.now) })
-      .execute()
-    await recordAudit(trx, {
-      action: 'organisation.created',
-      subjectType: 'organisation',
+      action: `${subjectOf[table]}.updated`,
+      subjectType: subjectOf[table],
       subjectId: id,
-      regionId: input.regionId,
-      actorId: input.actorId,
-      data: { name: input.name, kind: input.kind },
-      at: input.now,
-    })
-    return id
-  })
-}
-
-export async function updateOrganisation(
-  db: DB,
-  input: { regionId: string; id: string; name: string; kind: OrganisationKind; actorId: string; now: Date },
-) {
-  return inTransaction(db, async (trx) => {
-    await assertUniqueName(trx, 'organisations', input.regionId, input.name, input.id)
-    const res = await trx
-      .updateTable('organisations')
-      .set({ name: input.name, kind: input.kind })
-      .where('id', '=', input.id)
-      .where('region_id', '=', input.regionId)
-      .executeTakeFirst()
-    if (Number(res.numUpdatedRows) === 0) return false
-    await recordAudit(trx, {
-      action: 'organisation.updated',
-      subjectType: 'organisation',
-      subjectId: input.id,
-      regionId: input.regionId,
-      actorId: input.actorId,
-      data: { name: input.name, kind: input.kind },
-      at: input.now,
+      regionId,
+      actorId,
+      data: { name, ...fields },
+      at: now,
     })
     return true
   })
 }
+
+/** Creates (no id) or updates (id) either kind of named thing: 'not_found' when the id is not in the region. */
+export async function saveNamed<T extends NamedTable>(
+  db: DB,
+  table: T,
+  input: { id?: string; regionId: string; name: string; actorId: string; now: Date } & Named[T]['fields'],
+): Promise<'created' | 'updated' | 'not_found'> {
+  const { id, ...rest } = input
+  if (!id) {
+    await createNamed(db, table, rest as Parameters<typeof createNamed<T>>[2])
+    return 'created'
+  }
+  return (await updateNamed(db, table, { ...rest, id } as Parameters<typeof updateNamed<T>>[2])) ? 'updated' : 'not_found'
+}
+
+export const createMunicipality = (db: DB, input: Parameters<typeof createNamed<'municipalities'>>[2]) =>
+  createNamed(db, 'municipalities', input)
+export const updateMunicipality = (db: DB, input: Parameters<typeof updateNamed<'municipalities'>>[2]) =>
+  updateNamed(db, 'municipalities', input)
+export const createOrganisation = (db: DB, input: Parameters<typeof createNamed<'organisations'>>[2]) =>
+  createNamed(db, 'organisations', input)
+export const updateOrganisation = (db: DB, input: Parameters<typeof updateNamed<'organisations'>>[2]) =>
+  updateNamed(db, 'organisations', input)
 
 /** Adds a membership (user, organisation, role) in a region; a no-op when it exists. */
 export async function addMembership(

@@ -1,0 +1,80 @@
+import type { ReactNode } from 'react'
+import { Form, Link, useSearchParams } from '@remix-run/react'
+import { Heading } from '@utrecht/component-library-react'
+import { ErrorSummary, Notice, SubmitButton, TextField } from './forms'
+import { useT } from '../i18n/use'
+
+/**
+ * An admin list of named things (municipalities, organisations): a form that adds one, or edits
+ * the one chosen with ?bewerk=id, above a table of all. The caller adds one extra field and column.
+ */
+type Row = { id: string; name: string }
+type Result = { ok: boolean; errors: Record<string, string>; values: Record<string, string> } | undefined
+
+export function NamedListAdmin<R extends Row>({
+  rows,
+  result,
+  title,
+  addTitle,
+  nameMax,
+  extraLabel,
+  extraField,
+  extraCell,
+}: {
+  rows: R[]
+  result: Result
+  title: string
+  addTitle: string
+  nameMax: number
+  extraLabel: string
+  extraField: (args: { editing: R | undefined; values: Record<string, string> | undefined; errors: Record<string, string> | undefined }) => ReactNode
+  extraCell: (row: R) => ReactNode
+}) {
+  const [params] = useSearchParams()
+  const t = useT()
+  const editing = rows.find((r) => r.id === params.get('bewerk'))
+  const errors = result && !result.ok ? result.errors : undefined
+  const values = result && !result.ok ? result.values : undefined
+  return (
+    <>
+      <section aria-labelledby="named-form">
+        <Heading level={2} id="named-form">
+          {editing ? `${t('admin.edit')}: ${editing.name}` : addTitle}
+        </Heading>
+        {result?.ok ? <Notice>{t('admin.saved')}</Notice> : null}
+        <ErrorSummary errors={errors} />
+        <Form method="post" noValidate className="form form--inline" key={editing?.id ?? 'new'}>
+          {editing ? <input type="hidden" name="id" value={editing.id} /> : null}
+          <TextField name="name" label={t('admin.name')} required maxLength={nameMax} defaultValue={values?.name ?? editing?.name} error={errors?.name} />
+          {extraField({ editing, values, errors })}
+          <SubmitButton>{editing ? t('admin.save') : t('admin.add')}</SubmitButton>
+        </Form>
+      </section>
+      <table className="utrecht-table data-table">
+        <caption className="utrecht-table__caption">
+          {title} ({rows.length})
+        </caption>
+        <thead className="utrecht-table__header">
+          <tr className="utrecht-table__row">
+            <th scope="col" className="utrecht-table__header-cell">{t('admin.name')}</th>
+            <th scope="col" className="utrecht-table__header-cell">{extraLabel}</th>
+            <th scope="col" className="utrecht-table__header-cell">{t('admin.actions')}</th>
+          </tr>
+        </thead>
+        <tbody className="utrecht-table__body">
+          {rows.map((r) => (
+            <tr key={r.id} className="utrecht-table__row">
+              <td className="utrecht-table__cell">{r.name}</td>
+              <td className="utrecht-table__cell">{extraCell(r)}</td>
+              <td className="utrecht-table__cell">
+                <Link to={`?bewerk=${r.id}`} aria-label={`${t('admin.edit')}: ${r.name}`}>
+                  {t('admin.edit')}
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  )
+}

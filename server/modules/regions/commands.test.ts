@@ -1,0 +1,222 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Connection, DB } from '../../../db/connect'
+import { auditEntries, freshDb, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
+import {
+  addMembership,
+  changeRole,
+  createMunicipality,
+  createOrganisation,
+  DuplicateNameError,
+  LastAdminError,
+  removeMembership,
+  updateMunicipality,
+  updateOrganisation,
+} from './commands'
+
+let conn: Connection
+let db: DB
+let regionId: string
+let otherRegionId: string
+let staffOrg: string
+let actorId: string
+
+beforeEach(async () => {
+  conn = await freshDb()
+  db = conn.db
+  regionId = await makeRegion(db, { name: 'Zuid-Kennemerland en IJmond' })
+  otherRegionId = await makeRegion(db, { name: 'Holland Rijnland' })
+  staffOrg = await makeOrganisation(db, regionId, { name: 'Gemeente Haarlem', kind: 'municipality' })
+  actorId = (await makeMember(db, { regionId, organisationId: staffOrg, role: 'region_admin' })).userId
+})
+afterEach(() => conn.close())
+
+const now = T0
+const municipality = (name: string, region = regionId, subregion = '') =>
+  createMunicipality(db, { regionId: region, name, subregion, actorId, now })
+const organisation = (name: string, region = regionId) =>
+  createOrganisation(db, { regionId: region, name, kind: 'provider', actorId, now })
+const membership = (id: string) => db.selectFrom('memberships').selectAll().where('id', '=', id).executeTakeFirst()
+const entries = (action: string) => auditEntries(db).then((all) => all.filter((e) => e.action === action))
+
+describe('municipalities', () => {
+  it('refuses a second municipality with the same name in the region', async () => {
+    await municipality('Velsen')
+    await expect(municipality('Velsen')).rejects.toBeInstanceOf(DuplicateNameError)
+    expect(await db.selectFrom('municipalities').select('id').where('name', '=', 'Velsen').execute()).toHaveLength(1)
+  })
+
+  it('allows the same name in another region', async () => {
+    await municipality('Velsen')
+    await expect(municipality('Velsen', otherRegionId)).resolves.toEqual(expect.any(String))
+  })
+
+  it('refuses renaming to the name of another municipality, but not keeping its own', async () => {
+    await municipality('Velsen')
+    const id = await municipality('Beverwijk')
+    await expect(
+      updateMunicipality(db, { regionId, id, name: 'Velsen', subregion: '', actorId, now }),
+    ).rejects.toBeInstanceOf(DuplicateNameError)
+    expect(await updateMunicipality(db, { regionId, id, name: 'Beverwijk', subregion: 'IJmond', actorId, now })).toBe(true)
+    const row = await db.selectFrom('municipalities').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ name: 'Beverwijk', subregion: 'IJmond' })
+  })
+
+  it('does not update a municipality of another region', async () => {
+    const foreign = await municipality('Leiden', otherRegionId)
+    expect(await updateMunicipality(db, { regionId, id: foreign, name: 'Gekaapt', subregion: '', actorId, now })).toBe(false)
+    const row = await db.selectFrom('municipalities').selectAll().where('id', '=', foreign).executeTakeFirstOrThrow()
+    expect(row.name).toBe('Leiden')
+    expect(await entries('municipality.updated')).toHaveLength(0)
+  })
+
+  it('audits creation and update with the region and actor', async () => {
+    const id = await municipality('Heemstede', regionId, 'Zuid-Kennemerland')
+    await updateMunicipality(db, { regionId, id, name: 'Heemstede', subregion: 'ZK', actorId, now })
+    const [created] = await entries('municipality.created')
+    const [updated] = await entries('municipality.updated')
+    expect(created).toMatchObject({ subject_id: id, region_id: regionId, actor_id: actorId })
+    expect(JSON.parse(created!.data)).toMatchObject({ name: 'Heemstede', subregion: 'Zuid-Kennemerland' })
+    expect(updated).toMatchObject({ subject_id: id, region_id: regionId, actor_id: actorId })
+    expect(JSON.parse(updated!.data)).toMatchObject({ subregion: 'ZK' })
+  })
+
+  it('writes no audit entry for a refused duplicate', async () => {
+    await municipality('Velsen')
+    const before = (await auditEntries(db)).length
+    await expect(municipality('Velsen')).rejects.toThrow()
+    expect(await auditEntries(db)).toHaveLength(before)
+  })
+})
+
+describe('organisations', () => {
+  it('refuses a duplicate name in the region and allows it elsewhere', async () => {
+    await organisation('Kenter Jeugdhulp')
+    await expect(organisation('Kenter Jeugdhulp')).rejects.toBeInstanceOf(DuplicateNameError)
+    await expect(organisation('Kenter Jeugdhulp', otherRegionId)).resolves.toEqual(expect.any(String))
+  })
+
+  it('refuses renaming to the name of another organisation', async () => {
+    await organisation('Kenter Jeugdhulp')
+    const id = await organisation('Parlan')
+    await expect(
+      updateOrganisation(db, { regionId, id, name: 'Kenter Jeugdhulp', kind: 'provider', actorId, now }),
+    ).rejects.toBeInstanceOf(DuplicateNameError)
+  })
+
+  it('updates within the region and audits it', async () => {
+    const id = await organisation('Parlan')
+    expect(await updateOrganisation(db, { regionId, id, name: 'Parlan Jeugdhulp', kind: 'other', actorId, now })).toBe(true)
+    const row = await db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ name: 'Parlan Jeugdhulp', kind: 'other' })
+    const [updated] = await entries('organisation.updated')
+    expect(updated).toMatchObject({ subject_id: id, region_id: regionId, actor_id: actorId })
+    expect((await entries('organisation.created')).map((e) => e.subject_id)).toContain(id)
+  })
+
+  it('does not update an organisation of another region', async () => {
+    const foreign = await organisation('Cardea', otherRegionId)
+    expect(
+      await updateOrganisation(db, { regionId, id: foreign, name: 'Gekaapt', kind: 'other', actorId, now }),
+    ).toBe(false)
+    const row = await db.selectFrom('organisations').selectAll().where('id', '=', foreign).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ name: 'Cardea', kind: 'provider' })
+  })
+})
+
+describe('memberships', () => {
+  it('adds a membership once and audits it once', async () => {
+    const userId = await makeUser(db)
+    const input = { userId, regionId, organisationId: staffOrg, role: 'alderman' as const, actorId, now }
+    const first = await addMembership(db, input)
+    const before = (await auditEntries(db)).length
+    expect(await addMembership(db, input)).toBe(first)
+    expect(await auditEntries(db)).toHaveLength(before)
+    expect((await entries('membership.added')).filter((e) => e.subject_id === userId)).toHaveLength(1)
+  })
+
+  it('changes a role and audits the change', async () => {
+    const { userId, membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'civil_servant' })
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now })).toBe(true)
+    expect((await membership(membershipId))!.role).toBe('alderman')
+    const [changed] = await entries('membership.role_changed')
+    expect(changed).toMatchObject({ subject_id: userId, region_id: regionId, actor_id: actorId })
+    expect(JSON.parse(changed!.data)).toMatchObject({ from: 'civil_servant', to: 'alderman' })
+  })
+
+  it('merges into an existing membership when the person already holds the new role there', async () => {
+    const userId = await makeUser(db)
+    const base = { userId, regionId, organisationId: staffOrg, actorId, now }
+    const servant = await addMembership(db, { ...base, role: 'civil_servant' })
+    const alderman = await addMembership(db, { ...base, role: 'alderman' })
+    expect(await changeRole(db, { regionId, membershipId: servant, role: 'alderman', actorId, now })).toBe(true)
+    const left = await db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute()
+    expect(left.map((m) => m.id)).toEqual([alderman])
+  })
+
+  it('removes a membership and audits it', async () => {
+    const { userId, membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'evaluator' })
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(true)
+    expect(await membership(membershipId)).toBeUndefined()
+    const [removed] = await entries('membership.removed')
+    expect(removed).toMatchObject({ subject_id: userId, region_id: regionId, actor_id: actorId })
+    expect(JSON.parse(removed!.data)).toMatchObject({ role: 'evaluator' })
+  })
+
+  it('does not touch a membership of another region', async () => {
+    const foreignOrg = await makeOrganisation(db, otherRegionId)
+    const { membershipId } = await makeMember(db, { regionId: otherRegionId, organisationId: foreignOrg, role: 'evaluator' })
+    expect(await changeRole(db, { regionId, membershipId, role: 'region_admin', actorId, now })).toBe(false)
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(false)
+    expect((await membership(membershipId))!.role).toBe('evaluator')
+  })
+})
+
+describe('the last region administrator', () => {
+  let adminMembership: string
+
+  beforeEach(async () => {
+    adminMembership = (await db
+      .selectFrom('memberships')
+      .select('id')
+      .where('user_id', '=', actorId)
+      .executeTakeFirstOrThrow()).id
+  })
+
+  it('cannot be given another role', async () => {
+    const before = (await auditEntries(db)).length
+    await expect(
+      changeRole(db, { regionId, membershipId: adminMembership, role: 'civil_servant', actorId, now }),
+    ).rejects.toBeInstanceOf(LastAdminError)
+    expect((await membership(adminMembership))!.role).toBe('region_admin')
+    expect(await auditEntries(db)).toHaveLength(before)
+  })
+
+  it('cannot be removed', async () => {
+    await expect(removeMembership(db, { regionId, membershipId: adminMembership, actorId, now })).rejects.toBeInstanceOf(
+      LastAdminError,
+    )
+    expect(await membership(adminMembership)).toBeDefined()
+  })
+
+  it('counts per region: an administrator elsewhere does not help', async () => {
+    const foreignOrg = await makeOrganisation(db, otherRegionId)
+    await makeMember(db, { regionId: otherRegionId, organisationId: foreignOrg, role: 'region_admin' })
+    await expect(removeMembership(db, { regionId, membershipId: adminMembership, actorId, now })).rejects.toBeInstanceOf(
+      LastAdminError,
+    )
+  })
+
+  it('can step down once there is another administrator', async () => {
+    const second = await makeMember(db, { regionId, organisationId: staffOrg, role: 'region_admin' })
+    expect(await changeRole(db, { regionId, membershipId: adminMembership, role: 'civil_servant', actorId, now })).toBe(true)
+    // now the second one is the last
+    await expect(
+      removeMembership(db, { regionId, membershipId: second.membershipId, actorId, now }),
+    ).rejects.toBeInstanceOf(LastAdminError)
+  })
+
+  it('may keep the role while other memberships change', async () => {
+    const { membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'alderman' })
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(true)
+  })
+})
