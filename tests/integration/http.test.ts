@@ -132,3 +132,17 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
     expect(html).toContain('Log in with your e-mail address and password.')
   })
 })
+
+describe('demo accounts', () => {
+  it('are not created without demo mode, while the regions are', async () => {
+    const server = await startTestServer({ dialect: 'sqlite', demo: false })
+    try {
+      const users = await server.context.db.selectFrom('users').select('id').execute()
+      const regions = await server.context.db.selectFrom('regions').select('slug').execute()
+      expect(users).toHaveLength(0)
+      expect(regions.map((r) => r.slug).sort()).toEqual(['ijmond-zuid-kennemerland', 'ijsselland', 'midden-limburg', 'zuid-holland-zuid'])
+    } finally {
+      await server.close()
+    }
+  })
+})
