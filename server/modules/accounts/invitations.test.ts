@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Connection, DB } from '../../../db/connect'
+import type { Role } from '../../../db/schema'
+import { auditEntries, freshDb, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
+import { hashPassword } from '../../auth/password'
+import { randomId } from '../../lib/ids'
+import { DAY, MINUTE } from '../../lib/time'
+import { acceptInvitation, findInvitationByToken, issueInvitation, revokeInvitation } from './invitations'
+
+const PASSWORD = 'lange-wachtwoordzin-42'
+const later = (ms: number) => new Date(T0.getTime() + ms)
+
+let conn: Connection
+let db: DB
+let regionId: string
+let organisationId: string
+let adminId: string
+
+beforeEach(async () => {
+  conn = await freshDb()
+  db = conn.db
+  regionId = await makeRegion(db)
+  organisationId = await makeOrganisation(db, regionId, { name: 'Gemeente Velsen', kind: 'municipality' })
+  adminId = (await makeMember(db, { regionId, organisationId, role: 'region_admin' })).userId
+})
+afterEach(() => conn.close())
+
+const invite = (email = 'nieuw@example.test', role: Role = 'civil_servant', now = T0) =>
+  issueInvitation(db, { regionId, organisationId, role, email, actorId: adminId, now })
+
+const usersWithEmail = (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).execute()
+const membershipsOf = (userId: string) =>
+  db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('region_id', '=', regionId).execute()
+
+describe('issuing', () => {
+  it('gives an open invitation for the address, organisation and role', async () => {
+    const { token, id } = await invite('Nieuw@Example.TEST', 'alderman')
+    const found = await findInvitationByToken(db, token, later(MINUTE))
+    expect(found.state).toBe('open')
+    expect(found.hasAccount).toBe(false)
+    expect(found.invitation).toMatchObject({
+      id,
+      email: 'nieuw@example.test',
+      role: 'alderman',
+      region_id: regionId,
+      organisation_id: organisationId,
+      organisation_name: 'Gemeente Velsen',
+    })
+  })
+
+  it('never stores the token, only its SHA-256', async () => {
+    const { token, id } = await invite()
+    const row = await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    for (const value of Object.values(row)) expect(String(value)).not.toContain(token)
+    expect(row.token_hash).toBe(createHash('sha256').update(token).digest('hex'))
+    expect(JSON.stringify(await auditEntries(db))).not.toContain(token)
+  })
+
+  it('is audited', async () => {
+    const { id } = await invite()
+    expect((await auditEntries(db, regionId)).find((e) => e.action === 'invitation.issued')).toMatchObject({
+      subject_id: id,
+      actor_id: adminId,
+    })
+  })
+})
+
+describe('findInvitationByToken', () => {
+  it('does not know a malformed or unknown token', async () => {
+    const { token } = await invite()
+    for (const bad of ['', 'abc', token.toUpperCase(), `${token}x`, randomId(20)]) {
+      expect((await findInvitationByToken(db, bad, T0)).state, bad).toBe('unknown')
+    }
+  })
+
+  it('is open until 7 days after issue, then expired', async () => {
+    const { token } = await invite()
+    expect((await findInvitationByToken(db, token, later(7 * DAY - MINUTE))).state).toBe('open')
+    expect((await findInvitationByToken(db, token, later(7 * DAY))).state).toBe('expired')
+    expect((await findInvitationByToken(db, token, later(8 * DAY))).state).toBe('expired')
+  })
+})
+
+describe('accepting for a new address', () => {
+  it('creates the account with an argon2id hash and the membership, and uses up the invitation', async () => {
+    const { token } = await invite('nieuw@example.test', 'evaluator')
+    const res = await acceptInvitation(db, { token, name: 'Nina Nieuw', password: PASSWORD, now: later(DAY) })
+    expect(res.ok).toBe(true)
+    if (!res.ok) return
+
+    const [user, ...others] = await usersWithEmail('nieuw@example.test')
+    expect(others).toHaveLength(0)
+    expect(user).toMatchObject({ id: res.userId, name: 'Nina Nieuw', under_16: 0 })
+    expect(user!.password_hash).toMatch(/^\$argon2id\$/)
+    expect(user!.password_hash).not.toContain(PASSWORD)
+
+    const memberships = await membershipsOf(res.userId)
+    expect(memberships).toHaveLength(1)
+    expect(memberships[0]).toMatchObject({ organisation_id: organisationId, role: 'evaluator' })
+
+    expect((await findInvitationByToken(db, token, later(DAY))).state).toBe('used')
+  })
+
+  it('works only once', async () => {
+    const { token } = await invite()
+    expect((await acceptInvitation(db, { token, name: 'Eerste', password: PASSWORD, now: later(DAY) })).ok).toBe(true)
+    expect(await acceptInvitation(db, { token, name: 'Tweede', password: PASSWORD, now: later(DAY) })).toEqual({
+      ok: false,
+      reason: 'not_open',
+    })
+    expect(await usersWithEmail('nieuw@example.test')).toHaveLength(1)
+  })
+
+  it('is refused once expired', async () => {
+    const { token } = await invite()
+    expect(await acceptInvitation(db, { token, name: 'Te laat', password: PASSWORD, now: later(7 * DAY + MINUTE) })).toEqual({
+      ok: false,
+      reason: 'not_open',
+    })
+    expect(await usersWithEmail('nieuw@example.test')).toHaveLength(0)
+  })
+
+  it('is audited', async () => {
+    const { token, id } = await invite()
+    const res = await acceptInvitation(db, { token, name: 'Nina', password: PASSWORD, now: later(DAY) })
+    if (!res.ok) throw new Error(res.reason)
+    const entries = await auditEntries(db, regionId)
+    expect(entries.find((e) => e.action === 'invitation.accepted')).toMatchObject({ subject_id: id, actor_id: res.userId })
+    expect(entries.find((e) => e.action === 'membership.added' && e.subject_id === res.userId)).toBeDefined()
+    expect(JSON.stringify(entries)).not.toContain(PASSWORD)
+  })
+})
+
+describe('revoking', () => {
+  it('makes the invitation revoked and unusable', async () => {
+    const { token, id } = await invite()
+    expect(await revokeInvitation(db, { regionId, id, actorId: adminId, now: later(MINUTE) })).toBe(true)
+    expect((await findInvitationByToken(db, token, later(MINUTE))).state).toBe('revoked')
+    expect(await acceptInvitation(db, { token, name: 'Nina', password: PASSWORD, now: later(MINUTE) })).toEqual({
+      ok: false,
+      reason: 'not_open',
+    })
+    expect((await auditEntries(db, regionId)).find((e) => e.action === 'invitation.revoked')).toMatchObject({
+      subject_id: id,
+    })
+  })
+
+  it('is scoped to the region', async () => {
+    const { token, id } = await invite()
+    const otherRegion = await makeRegion(db)
+    expect(await revokeInvitation(db, { regionId: otherRegion, id, actorId: adminId, now: T0 })).toBe(false)
+    expect((await findInvitationByToken(db, token, T0)).state).toBe('open')
+  })
+
+  it('does not undo an accepted invitation', async () => {
+    const { token, id } = await invite()
+    await acceptInvitation(db, { token, name: 'Nina', password: PASSWORD, now: T0 })
+    expect(await revokeInvitation(db, { regionId, id, actorId: adminId, now: later(MINUTE) })).toBe(false)
+    expect((await findInvitationByToken(db, token, later(MINUTE))).state).toBe('used')
+  })
+})
+
+describe('accepting for an address that already has an account', () => {
+  let existingId: string
+  let existingHash: string
+
+  beforeEach(async () => {
+    existingHash = await hashPassword(PASSWORD)
+    existingId = await makeUser(db, { email: 'bestaand@example.test', name: 'Bea Bestaand', passwordHash: existingHash })
+  })
+
+  it('knows the address has an account', async () => {
+    const { token } = await invite('Bestaand@example.test')
+    expect((await findInvitationByToken(db, token, T0)).hasAccount).toBe(true)
+  })
+
+  it('refuses a wrong password and leaves the invitation open', async () => {
+    const { token } = await invite('bestaand@example.test')
+    expect(await acceptInvitation(db, { token, password: 'verkeerd-wachtwoord-1', now: T0 })).toEqual({
+      ok: false,
+      reason: 'wrong_password',
+    })
+    expect(await membershipsOf(existingId)).toHaveLength(0)
+    expect((await findInvitationByToken(db, token, T0)).state).toBe('open')
+  })
+
+  it('adds the membership to the existing account with the right password', async () => {
+    const { token } = await invite('bestaand@example.test', 'provider_member')
+    const res = await acceptInvitation(db, { token, name: 'Andere Naam', password: PASSWORD, now: T0 })
+    expect(res).toMatchObject({ ok: true, userId: existingId })
+
+    const users = await usersWithEmail('bestaand@example.test')
+    expect(users).toHaveLength(1)
+    // the account itself is unchanged: same name, same password hash
+    expect(users[0]).toMatchObject({ name: 'Bea Bestaand', password_hash: existingHash })
+    const memberships = await membershipsOf(existingId)
+    expect(memberships.map((m) => m.role)).toEqual(['provider_member'])
+    expect((await findInvitationByToken(db, token, T0)).state).toBe('used')
+  })
+})
