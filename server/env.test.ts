@@ -110,3 +110,22 @@ describe('bad values stop the start with a message naming the variable', () => {
     expect(configError({ SAMENSPEL_DEMO: 'misschien' }).message).toContain('SAMENSPEL_DEMO')
   })
 })
+
+describe('edge cases', () => {
+  it('treats a variable set to the empty string as unset', () => {
+    const config = readConfig({ PORT: '', DATABASE_URL: '', NODE_ENV: '' })
+    expect(config.port).toBe(3000)
+    expect(config.databaseUrl).toBe('sqlite:./data/samenspel.db')
+    expect(config.nodeEnv).toBe('development')
+  })
+
+  it('accepts only http(s) origins in PUBLIC_ORIGINS', () => {
+    for (const bad of ['mailto:a@b.nl', 'file:///etc/passwd', 'javascript:alert(1)']) {
+      expect(() => readConfig({ PUBLIC_ORIGINS: bad })).toThrow(/PUBLIC_ORIGINS/)
+    }
+    expect(readConfig({ PUBLIC_ORIGINS: 'https://a.example/x, http://b.example:8080' }).publicOrigins).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ])
+  })
+})

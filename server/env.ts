@@ -22,7 +22,11 @@ export const envSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ message: 'must be a list of URLs such as https://samenspel.example' }))),
+    .pipe(
+      z.array(
+        z.url({ protocol: /^https?$/, message: 'must be a list of http(s) URLs such as https://samenspel.example' }),
+      ),
+    ),
   /** Set the Secure flag on the session cookie. Defaults to on in production. */
   COOKIE_SECURE: booleanish.optional(),
   /** Days a session may stay unused before it expires. */
@@ -53,7 +57,9 @@ export interface Config {
 export class ConfigError extends Error {}
 
 export function readConfig(source: Record<string, string | undefined>, version = '0.0.0'): Config {
-  const parsed = envSchema.safeParse(source)
+  // A variable set to the empty string counts as unset (PORT= must not mean port 0).
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(given)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)

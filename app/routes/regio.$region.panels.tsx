@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { notFound, requireAbility } from '../../server/auth/guards'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { consentSchema, panelIssueSchema } from '../../server/modules/accounts/schemas'
-import { issuePanelCode, listPanelMembers, recordConsent, withdrawConsent } from '../../server/modules/panels/access'
+import { issuePanelCode, listPanelMembers, NotAPanelMemberError, recordConsent, withdrawConsent } from '../../server/modules/panels/access'
 import { findOrganisation, listOrganisations } from '../../server/modules/regions/queries'
 import { CheckboxField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { useFormat, useT } from '../i18n/use'
@@ -44,13 +44,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case 'reentry': {
       const member = (await listPanelMembers(context.db, region.id)).find((m) => m.user_id === input.userId)
       if (!member) notFound()
-      const issued = await issuePanelCode(context.db, {
-        ...base,
-        organisationId: member.organisation_id,
-        userId: member.user_id,
-        under16: Boolean(member.under_16),
-      })
-      return data({ ok: true, code: issued.code, expiresAt: issued.expiresAt } satisfies Reply)
+      try {
+        const issued = await issuePanelCode(context.db, {
+          ...base,
+          organisationId: member.organisation_id,
+          userId: member.user_id,
+          under16: Boolean(member.under_16),
+        })
+        return data({ ok: true, code: issued.code, expiresAt: issued.expiresAt } satisfies Reply)
+      } catch (err) {
+        if (err instanceof NotAPanelMemberError) return invalid({ form: 'panels.notPanelOnly' }, {}, 409)
+        throw err
+      }
     }
     case 'consent': {
       const r = await recordConsent(context.db, { ...base, userId: input.userId, givenBy: input.givenBy })
@@ -86,7 +91,7 @@ export default function Panels() {
         </Notice>
       ) : null}
       {ok?.message ? <Notice>{t(ok.message)}</Notice> : null}
-      <ErrorSummary errors={errors} />
+      {errors?.form === 'panels.notPanelOnly' ? <Notice kind="error">{t('panels.notPanelOnly')}</Notice> : <ErrorSummary errors={errors} />}
       <section aria-labelledby="issue-code">
         <Heading level={2} id="issue-code">
           {t('panels.issue')}
@@ -137,11 +142,13 @@ export default function Panels() {
                     <SubmitButton secondary>{t('panels.withdrawConsent')}</SubmitButton>
                   </Form>
                 ) : null}
-                <Form method="post">
-                  <input type="hidden" name="intent" value="reentry" />
-                  <input type="hidden" name="userId" value={m.user_id} />
-                  <SubmitButton secondary>{t('panels.reentry')}</SubmitButton>
-                </Form>
+                {m.signsInWithCode ? (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="reentry" />
+                    <input type="hidden" name="userId" value={m.user_id} />
+                    <SubmitButton secondary>{t('panels.reentry')}</SubmitButton>
+                  </Form>
+                ) : null}
               </div>
             </li>
           ))}

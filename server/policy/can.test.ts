@@ -159,6 +159,15 @@ describe('unknown actions', () => {
     // An action of another resource type is not an action of this one.
     expect(check(admin, 'panelAccess', 'read')).toBe(false)
   })
+
+  it('refuses names inherited from Object and unknown resource types instead of throwing', () => {
+    const admin = actorWith({ role: 'region_admin', regionId: REGION_A })
+    for (const name of ['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      expect(check(admin, 'auditLog', name)).toBe(false)
+      expect(can(admin, name as never, { type: name as never, regionId: REGION_A })).toBe(false)
+    }
+    expect(can(admin, 'view' as never, { type: 'bogus' as never, regionId: REGION_A })).toBe(false)
+  })
 })
 
 describe('abilitiesIn', () => {

@@ -58,9 +58,12 @@ const rules: { [T in ResourceType]: Record<ActionOf<T>, Rule> } = {
 
 export function can<T extends ResourceType>(actor: Actor | null, action: ActionOf<T>, resource: Resource<T>): boolean {
   if (!actor) return false
-  const rule = (rules[resource.type] as Record<string, Rule>)[action]
-  if (!rule) return false
-  return rule(rolesIn(actor, resource.regionId))
+  // The collab server calls this with strings from the wire: only own keys count, never
+  // inherited ones such as "constructor" or "toString".
+  if (!Object.hasOwn(rules, resource.type)) return false
+  const ruleSet = rules[resource.type] as Record<string, Rule>
+  if (!Object.hasOwn(ruleSet, action)) return false
+  return ruleSet[action]!(rolesIn(actor, resource.regionId)) === true
 }
 
 /** Everything the actor may do in a region, for the UI (menus, buttons, the home page). */

@@ -86,6 +86,39 @@ describe.each(testDialects())('user flows on %s', (dialect) => {
     }
   })
 
+  it('invitation for an existing account: accepted only by its logged-in holder, never with a password', async () => {
+    const velsen = await orgId(server, 'Gemeente Velsen')
+    const issued = await client(server, admin)(`/regio/${REGION}/beheer/uitnodigingen`, {
+      form: { intent: 'invite', email: 'wethouder@samenspel.example', organisationId: velsen, role: 'civil_servant' },
+    })
+    const link = linkFrom(await issued.text())
+    const anonymous = await client(server)(link)
+    expect(anonymous.status).toBe(200)
+    const page = await anonymous.text()
+    expect(page).toContain('Log in met dat account')
+    expect(page).not.toContain('name="password"')
+    // A password through the link does nothing but send the visitor to the login page.
+    const guess = await client(server)(link, { form: { name: 'x', password: 'samenspel-demo' } })
+    expect(guess.status).toBe(302)
+    expect(guess.headers.get('location')).toMatch(/^\/inloggen\?terug=/)
+    expect(sessionFrom(guess)).toBeNull()
+
+    const other = await client(server, await loginAs(server, 'aanbieder@samenspel.example'))(link, { form: {} })
+    expect(other.status).toBe(403)
+    const holder = await loginAs(server, 'wethouder@samenspel.example')
+    expect(await (await client(server, holder)(link)).text()).toContain('U bent ingelogd als wethouder@samenspel.example')
+    const accepted = await client(server, holder)(link, { form: {} })
+    expect(accepted.status).toBe(302)
+    const roles = await server.context.db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select('memberships.role')
+      .where('users.email', '=', 'wethouder@samenspel.example')
+      .execute()
+    expect(roles.map((r) => r.role).sort()).toEqual(['alderman', 'civil_servant'])
+    expect((await client(server)(link)).status).toBe(410)
+  })
+
   it('an unknown invitation token is 404 with a clear page', async () => {
     const res = await client(server)(`/uitnodiging/${'a'.repeat(32)}`)
     expect(res.status).toBe(404)

@@ -175,19 +175,28 @@ describe('accepting for an address that already has an account', () => {
     expect((await findInvitationByToken(db, token, T0)).hasAccount).toBe(true)
   })
 
-  it('refuses a wrong password and leaves the invitation open', async () => {
+  it('never accepts a password through the link: the account holder must be logged in', async () => {
     const { token } = await invite('bestaand@example.test')
-    expect(await acceptInvitation(db, { token, password: 'verkeerd-wachtwoord-1', now: T0 })).toEqual({
+    expect(await acceptInvitation(db, { token, name: 'Indringer', password: PASSWORD, now: T0 })).toEqual({
       ok: false,
-      reason: 'wrong_password',
+      reason: 'account_exists',
     })
     expect(await membershipsOf(existingId)).toHaveLength(0)
     expect((await findInvitationByToken(db, token, T0)).state).toBe('open')
   })
 
-  it('adds the membership to the existing account with the right password', async () => {
+  it('refuses someone logged in as another account and leaves the invitation open', async () => {
+    const { token } = await invite('bestaand@example.test')
+    const otherId = await makeUser(db, { email: 'ander@example.test', name: 'Ander', passwordHash: existingHash })
+    expect(await acceptInvitation(db, { token, asUserId: otherId, now: T0 })).toEqual({ ok: false, reason: 'wrong_account' })
+    expect(await membershipsOf(existingId)).toHaveLength(0)
+    expect(await membershipsOf(otherId)).toHaveLength(0)
+    expect((await findInvitationByToken(db, token, T0)).state).toBe('open')
+  })
+
+  it('adds the membership to the existing account when its holder accepts while logged in', async () => {
     const { token } = await invite('bestaand@example.test', 'provider_member')
-    const res = await acceptInvitation(db, { token, name: 'Andere Naam', password: PASSWORD, now: T0 })
+    const res = await acceptInvitation(db, { token, asUserId: existingId, now: T0 })
     expect(res).toMatchObject({ ok: true, userId: existingId })
 
     const users = await usersWithEmail('bestaand@example.test')

@@ -1,6 +1,6 @@
 import { inTransaction, type DB } from '../../../db/connect'
 import type { Role } from '../../../db/schema'
-import { hashPassword, verifyPassword } from '../../auth/password'
+import { hashPassword } from '../../auth/password'
 import { randomId, sha256Hex } from '../../lib/ids'
 import { DAY, iso } from '../../lib/time'
 import { recordAudit } from '../audit/audit'
@@ -87,29 +87,31 @@ export async function findInvitationByToken(db: DB, token: string, now: Date) {
 
 export type AcceptResult =
   | { ok: true; userId: string; regionSlug: string }
-  | { ok: false; reason: 'not_open' | 'wrong_password' }
+  | { ok: false; reason: 'not_open' | 'login_required' | 'wrong_account' | 'account_exists' }
 
 /**
- * Accepts an open invitation: creates the account (new address) or checks the password (known
- * address), adds the membership and marks the invitation used, all in one transaction. The
- * `accepted_at is null` condition makes a second, concurrent use of the same link fail.
+ * Accepts an open invitation, adding the membership and marking the invitation used in one
+ * transaction; the `accepted_at is null` condition makes a second, concurrent use fail.
+ * A new address gets an account with the chosen name and password. An address that already has an
+ * account accepts only while logged in as that account (`asUserId`): the link is never a way to
+ * try someone's password, and whoever holds the link (the admin, say) cannot take the account over.
  */
 export async function acceptInvitation(
   db: DB,
-  input: { token: string; name?: string; password: string; now: Date },
+  input: { token: string; now: Date } & ({ asUserId: string } | { name: string; password: string }),
 ): Promise<AcceptResult> {
   const found = await findInvitationByToken(db, input.token, input.now)
   if (found.state !== 'open' || !found.invitation) return { ok: false, reason: 'not_open' }
   const inv = found.invitation
-  const existing = await db
-    .selectFrom('users')
-    .select(['id', 'password_hash'])
-    .where('email', '=', inv.email)
-    .executeTakeFirst()
-  if (existing && !(await verifyPassword(existing.password_hash, input.password))) {
-    return { ok: false, reason: 'wrong_password' }
+  const existing = await db.selectFrom('users').select(['id']).where('email', '=', inv.email).executeTakeFirst()
+  if ('asUserId' in input) {
+    if (!existing) return { ok: false, reason: 'login_required' }
+    if (existing.id !== input.asUserId) return { ok: false, reason: 'wrong_account' }
+  } else if (existing) {
+    return { ok: false, reason: 'account_exists' }
   }
-  const passwordHash = existing ? null : await hashPassword(input.password)
+  const passwordHash = 'password' in input ? await hashPassword(input.password) : null
+  const name = 'name' in input ? input.name : ''
   return inTransaction(db, async (trx) => {
     const claimed = await trx
       .updateTable('invitations')
@@ -127,7 +129,7 @@ export async function acceptInvitation(
         .values({
           id: userId,
           email: inv.email,
-          name: input.name ?? '',
+          name,
           password_hash: passwordHash,
           under_16: 0,
           created_at: iso(input.now),

@@ -34,10 +34,7 @@ export const panelCodeSchema = z.object({
   displayName: z.string().trim().max(40, 'error.tooLong|40').optional(),
 })
 
-export const acceptInvitationSchema = z.object({
-  name: z.string().trim().max(100, 'error.tooLong|100').optional(),
-  password: newPasswordField,
-})
+export const acceptInvitationSchema = z.object({ name: text(100), password: newPasswordField })
 
 export const nameSchema = z.object({ intent: z.literal('name'), name: text(100) })
 export const passwordChangeSchema = z.object({

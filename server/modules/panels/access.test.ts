@@ -9,6 +9,7 @@ import {
   generateCode,
   issuePanelCode,
   normaliseCode,
+  NotAPanelMemberError,
   peekPanelCode,
   recordConsent,
   redeemPanelCode,
@@ -299,5 +300,26 @@ describe('audit', () => {
     await redeemPanelCode(db, { code, now: later(MINUTE) }) // name required
     await redeemPanelCode(db, { code: generateCode(), displayName: 'X', now: later(MINUTE) }) // unknown
     expect(await auditEntries(db)).toHaveLength(before)
+  })
+})
+
+describe('re-entry codes only for people who sign in with codes', () => {
+  it('are refused for someone with an e-mail account, or with another role too', async () => {
+    const withEmail = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: 'ouder@example.test' })
+    await expect(issue({ userId: withEmail.userId })).rejects.toThrow(NotAPanelMemberError)
+
+    const codeOnly = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: null })
+    const staff = await makeOrganisation(db, regionId, { kind: 'municipality' })
+    await addMembership(db, { userId: codeOnly.userId, regionId, organisationId: staff, role: 'region_admin', actorId: null, now: T0 })
+    await expect(issue({ userId: codeOnly.userId })).rejects.toThrow(NotAPanelMemberError)
+    const codes = await db.selectFrom('panel_access_codes').select('id').execute()
+    expect(codes).toHaveLength(0)
+  })
+
+  it('are issued for a member of this panel who has nothing but codes', async () => {
+    const member = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: null })
+    const { code } = await issue({ userId: member.userId })
+    const result = await redeemPanelCode(db, { code, now: later(MINUTE) })
+    expect(result).toEqual({ ok: true, userId: member.userId, newMember: false })
   })
 })

@@ -30,6 +30,28 @@ export function normaliseCode(input: string): string {
   return plain.length === 12 ? `${plain.slice(0, 4)}-${plain.slice(4, 8)}-${plain.slice(8, 12)}` : plain
 }
 
+/** A re-entry code was asked for someone who is not (only) a panel member of that panel. */
+export class NotAPanelMemberError extends Error {}
+
+/**
+ * Re-entry codes log someone in without a password, so they are only for people who have nothing
+ * else: no e-mail address, no password, and no membership other than panel member of this panel.
+ * Otherwise a coordinator could mint a way into an administrator's account.
+ */
+async function isPanelOnlyMember(db: DB, input: { userId?: string; regionId: string; organisationId: string }) {
+  const user = await db.selectFrom('users').select(['email', 'password_hash']).where('id', '=', input.userId!).executeTakeFirst()
+  if (!user || user.email !== null || user.password_hash !== null) return false
+  const memberships = await db
+    .selectFrom('memberships')
+    .select(['region_id', 'organisation_id', 'role'])
+    .where('user_id', '=', input.userId!)
+    .execute()
+  return (
+    memberships.some((m) => m.region_id === input.regionId && m.organisation_id === input.organisationId) &&
+    memberships.every((m) => m.role === 'panel_member')
+  )
+}
+
 export async function issuePanelCode(
   db: DB,
   input: {
@@ -42,6 +64,7 @@ export async function issuePanelCode(
     now: Date
   },
 ): Promise<{ id: string; code: string; expiresAt: string }> {
+  if (input.userId && !(await isPanelOnlyMember(db, input))) throw new NotAPanelMemberError()
   const code = generateCode()
   const id = randomId()
   const expiresAt = iso(new Date(input.now.getTime() + CODE_DAYS * DAY))
@@ -160,6 +183,7 @@ export async function listPanelMembers(db: DB, regionId: string) {
       'users.id as user_id',
       'users.name',
       'users.under_16',
+      'users.email',
       'organisations.id as organisation_id',
       'organisations.name as organisation_name',
     ])
@@ -182,7 +206,8 @@ export async function listPanelMembers(db: DB, regionId: string) {
     .where('guardian_consents.withdrawn_at', 'is', null)
     .execute()
   const byUser = new Map(consents.map((c) => [c.user_id, c]))
-  return members.map((m) => ({ ...m, consent: byUser.get(m.user_id) ?? null }))
+  // The e-mail address itself stays here: coordinators only need to know whether codes are the way in.
+  return members.map(({ email, ...m }) => ({ ...m, signsInWithCode: email === null, consent: byUser.get(m.user_id) ?? null }))
 }
 
 async function findPanelMember(db: DB, regionId: string, userId: string) {
