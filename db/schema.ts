@@ -144,7 +144,60 @@ export interface AuditLogTable {
   hash: string
 }
 
+export const documentKinds = [
+  'principles',
+  'submission',
+  'proposal',
+  'mandate',
+  'agreement',
+  'minutes',
+] as const
+export type DocumentKind = (typeof documentKinds)[number]
+
+export interface DocumentTable {
+  id: string
+  region_id: string
+  kind: DocumentKind
+  title: string
+  /** the organisation whose document it is (a provider's submission); null for the region's own */
+  owner_organisation_id: string | null
+  status: 'draft' | 'locked'
+  locked_at: string | null
+  last_seq: number
+  created_by: string | null
+  created_at: string
+}
+
+export interface DocUpdateTable {
+  doc_id: string
+  seq: number
+  update: Uint8Array
+  created_at: string
+}
+
+export interface DocStateTable {
+  doc_id: string
+  /** Y.encodeStateAsUpdate (v1) of everything up to and including upto_seq */
+  state: Uint8Array
+  upto_seq: number
+  updated_at: string
+}
+
+export interface DocVersionTable {
+  id: string
+  doc_id: string
+  label: string
+  /** Y.encodeStateAsUpdateV2 of the document when the version was saved */
+  state: Uint8Array
+  created_by: string | null
+  created_at: string
+}
+
 export interface Database {
+  documents: DocumentTable
+  doc_updates: DocUpdateTable
+  doc_states: DocStateTable
+  doc_versions: DocVersionTable
   regions: RegionTable
   municipalities: MunicipalityTable
   organisations: OrganisationTable
@@ -166,3 +219,4 @@ export type Membership = Selectable<MembershipTable>
 export type Invitation = Selectable<InvitationTable>
 export type AuditEntry = Selectable<AuditLogTable>
 export type NewAuditEntry = Insertable<AuditLogTable>
+export type Document = Selectable<DocumentTable>

@@ -14,6 +14,8 @@ import type { ServerContext } from './context'
 import { createLogger, type Logger } from './lib/log'
 import { systemClock, type Clock } from './lib/time'
 import { originAllowed } from './auth/origin'
+import { CollabServer, type CollabLimits } from './collab/server'
+import { localNotifier, postgresNotifier } from './collab/notify'
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void
 
@@ -37,6 +39,7 @@ export interface ServerOptions {
   devMiddleware?: express.RequestHandler
   clock?: Clock
   logger?: Logger
+  collabLimits?: Partial<CollabLimits>
 }
 
 /**
@@ -53,13 +56,18 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
     const counts = await seed(conn.db, { demoAccounts: config.demo })
     logger.info('database seeded', counts)
   }
-  const context: ServerContext = {
+  const shared = conn.dialect === 'postgres'
+  const notifier = shared
+    ? await postgresNotifier(withoutSchema(config.databaseUrl), schemaOf(config.databaseUrl), logger)
+    : localNotifier()
+  const context = {
     db: conn.db,
     dialect: conn.dialect,
     config,
     clock: opts.clock ?? systemClock,
     logger,
-  }
+  } as ServerContext
+  context.collab = new CollabServer(context, notifier, opts.collabLimits, shared)
 
   const app = express()
   app.disable('x-powered-by')
@@ -138,7 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
   )
 
   const httpServer = http.createServer(app)
-  const upgrades: Array<{ prefix: string; handler: UpgradeHandler }> = []
+  const upgrades: Array<{ prefix: string; handler: UpgradeHandler }> = [{ prefix: '/collab/', handler: context.collab.handleUpgrade }]
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? ''
     const match = upgrades.find((u) => url.startsWith(u.prefix))
@@ -164,7 +172,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
     onUpgrade: (prefix, handler) => upgrades.push({ prefix, handler }),
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
+        const stopped = new Promise<void>((resolve) => {
           const force = setTimeout(() => httpServer.closeAllConnections(), 10_000)
           httpServer.close(() => {
             clearTimeout(force)
@@ -172,9 +180,22 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
           })
           httpServer.closeIdleConnections()
         })
+        // Websockets keep the HTTP server open: close them (and write every document) first.
+        await context.collab.close()
+        await stopped
         await conn.close()
       })()
       return closing
     },
   }
+}
+
+function schemaOf(databaseUrl: string): string | null {
+  return new URL(databaseUrl).searchParams.get('schema')
+}
+
+function withoutSchema(databaseUrl: string): string {
+  const url = new URL(databaseUrl)
+  url.searchParams.delete('schema')
+  return url.toString()
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../db/migrations/index'
 import type { Config } from './env'
 import type { Clock } from './lib/time'
 import type { Logger } from './lib/log'
+import type { CollabServer } from './collab/server'
 
 /** What the server shares with every request: created once in createServer, never module state. */
 export interface ServerContext {
@@ -11,6 +12,8 @@ export interface ServerContext {
   config: Config
   clock: Clock
   logger: Logger
+  /** The collaboration server: routes tell it when access changes, and restore versions through it. */
+  collab: CollabServer
 }
 
 export interface RequestContext extends ServerContext {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import * as foundation from './2026-11-22T1500_foundation'
+import * as documents from './2026-11-22T1700_documents'
 
 export type Dialect = 'sqlite' | 'postgres'
 export interface FrozenMigration {
@@ -9,4 +10,5 @@ export interface FrozenMigration {
 /** Every migration in order. Names are ISO-dated so they sort by time. */
 export const migrations: Record<string, FrozenMigration> = {
   '2026-11-22T1500_foundation': foundation,
+  '2026-11-22T1700_documents': documents,
 }

@@ -1,4 +1,4 @@
-import type { OrganisationKind, Role } from '../../db/schema'
+import type { DocumentKind, OrganisationKind, Role } from '../../db/schema'
 
 /**
  * The one place that decides who may do what. Routes call it through guards, the collaboration
@@ -56,8 +56,78 @@ const rules: { [T in ResourceType]: Record<ActionOf<T>, Rule> } = {
   auditLog: { read: isAdmin },
 }
 
-export function can<T extends ResourceType>(actor: Actor | null, action: ActionOf<T>, resource: Resource<T>): boolean {
+/**
+ * A co-edited document. Who may edit, comment or read depends on its kind, its owner and whether it
+ * is locked (DESIGN.md, "Access"):
+ * - a provider's submission is for that provider's team only; every other provider and, for now,
+ *   the region's staff get nothing (reading after the deadline and the recorded opening comes with
+ *   the dialogue module);
+ * - leading principles are edited by drafters (civil servants, aldermen, region administrators),
+ *   commented on by panels, providers and education partners, read by every member;
+ * - the PHO's proposals, core-team mandates, OOGO agreements and minutes are edited by drafters
+ *   and read by every member;
+ * - a locked document is read-only for everyone who could read it.
+ */
+export interface DocumentResource {
+  type: 'document'
+  regionId: string
+  kind: DocumentKind
+  ownerOrganisationId: string | null
+  locked: boolean
+}
+export const documentActions = ['read', 'comment', 'edit', 'create', 'lock'] as const
+export type DocumentAction = (typeof documentActions)[number]
+export type Permission = 'edit' | 'comment' | 'read' | 'none'
+
+const drafterRoles: Role[] = ['civil_servant', 'alderman', 'region_admin']
+const isDrafter = (roles: Set<Role>) => drafterRoles.some((r) => roles.has(r))
+
+/** The one permission level of an actor on a document; every document action follows from it. */
+export function permissionOn(actor: Actor | null, doc: Omit<DocumentResource, 'type'>): Permission {
+  if (!actor) return 'none'
+  const roles = rolesIn(actor, doc.regionId)
+  if (roles.size === 0) return 'none'
+  let level: Permission
+  if (doc.kind === 'submission') {
+    const onTeam = actor.memberships.some(
+      (m) => m.regionId === doc.regionId && m.role === 'provider_member' && m.organisationId === doc.ownerOrganisationId,
+    )
+    level = onTeam ? 'edit' : 'none'
+  } else if (isDrafter(roles)) {
+    level = 'edit'
+  } else if (doc.kind === 'principles' && (roles.has('panel_member') || roles.has('provider_member') || roles.has('education_partner'))) {
+    level = 'comment'
+  } else {
+    level = 'read'
+  }
+  if (doc.locked && level !== 'none') return 'read'
+  return level
+}
+
+const rank: Record<Permission, number> = { none: 0, read: 1, comment: 2, edit: 3 }
+
+function documentRule(actor: Actor, action: string, doc: DocumentResource): boolean {
+  const roles = rolesIn(actor, doc.regionId)
+  switch (action) {
+    case 'read':
+    case 'comment':
+    case 'edit':
+      return rank[permissionOn(actor, doc)] >= rank[action]
+    case 'create':
+      // Providers create their submissions through the dialogue module; here the region's drafters.
+      return doc.kind === 'submission' ? false : isDrafter(roles)
+    case 'lock':
+      return doc.kind !== 'submission' && (roles.has('region_admin') || roles.has('civil_servant'))
+    default:
+      return false
+  }
+}
+
+export function can(actor: Actor | null, action: DocumentAction, resource: DocumentResource): boolean
+export function can<T extends ResourceType>(actor: Actor | null, action: ActionOf<T>, resource: Resource<T>): boolean
+export function can(actor: Actor | null, action: string, resource: Resource | DocumentResource): boolean {
   if (!actor) return false
+  if (resource.type === 'document') return documentRule(actor, action, resource as DocumentResource)
   // The collab server calls this with strings from the wire: only own keys count, never
   // inherited ones such as "constructor" or "toString".
   if (!Object.hasOwn(rules, resource.type)) return false
@@ -71,7 +141,7 @@ export function abilitiesIn(actor: Actor | null, regionId: string) {
   const out = {} as { [T in ResourceType]: Record<ActionOf<T>, boolean> }
   for (const type of Object.keys(resourceActions) as ResourceType[]) {
     const entry: Record<string, boolean> = {}
-    for (const action of resourceActions[type]) entry[action] = can(actor, action as never, { type, regionId })
+    for (const action of resourceActions[type]) entry[action] = can(actor, action as ActionOf<typeof type>, { type, regionId })
     ;(out as Record<string, unknown>)[type] = entry
   }
   return out

@@ -10,6 +10,7 @@ import { createSession } from '../../server/auth/session'
 import { SESSION_COOKIE } from '../../server/auth/session'
 import { randomId } from '../../server/lib/ids'
 import type { Clock } from '../../server/lib/time'
+import type { CollabLimits } from '../../server/collab/server'
 
 /**
  * Starts the real portal for a test: the production build, on port 0, with a fresh SQLite file or
@@ -49,12 +50,27 @@ export function testClock(start = Date.now()) {
 export interface TestServer extends StartedServer {
   dialect: Dialect
   origin: string
+  /** the database URL, so a second instance can share it */
+  databaseUrl: string
 }
 
-export async function startTestServer(opts: { dialect: Dialect; clock?: Clock; demo?: boolean } = { dialect: 'sqlite' }): Promise<TestServer> {
+export interface TestServerOptions {
+  dialect: Dialect
+  clock?: Clock
+  demo?: boolean
+  collabLimits?: Partial<CollabLimits>
+  /** another instance's database: this one then neither seeds nor removes it */
+  shareDatabaseOf?: TestServer
+  port?: number
+}
+
+export async function startTestServer(opts: TestServerOptions = { dialect: 'sqlite' }): Promise<TestServer> {
   let databaseUrl: string
   let cleanup: () => Promise<void>
-  if (opts.dialect === 'postgres') {
+  if (opts.shareDatabaseOf) {
+    databaseUrl = opts.shareDatabaseOf.databaseUrl
+    cleanup = async () => {}
+  } else if (opts.dialect === 'postgres') {
     const base = process.env.TEST_DATABASE_URL
     if (!base) throw new Error('TEST_DATABASE_URL is not set')
     const schema = `t_${randomId(8)}`
@@ -74,7 +90,7 @@ export async function startTestServer(opts: { dialect: Dialect; clock?: Clock; d
   }
   const config = readConfig({
     NODE_ENV: 'test',
-    PORT: '0',
+    PORT: String(opts.port ?? 0),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     SAMENSPEL_DEMO: opts.demo === false ? 'false' : 'true',
@@ -85,12 +101,14 @@ export async function startTestServer(opts: { dialect: Dialect; clock?: Clock; d
     build: await loadBuild(),
     clientDir: path.join(root, 'build/client'),
     clock: opts.clock,
+    collabLimits: opts.collabLimits,
   })
   const close = server.close
   return {
     ...server,
     dialect: opts.dialect,
     origin: server.url,
+    databaseUrl,
     async close() {
       await close()
       await cleanup()

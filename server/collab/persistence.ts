@@ -1,0 +1,119 @@
+import * as Y from 'yjs'
+import { inTransaction, type DB } from '../../db/connect'
+import { iso } from '../lib/time'
+
+/**
+ * Durable storage of a document: an append-only log of Yjs updates, numbered per document, and a
+ * compacted state. Numbers are handed out by incrementing documents.last_seq inside the inserting
+ * transaction: that row lock makes commit order equal number order for one document, so a reader
+ * that asks for "everything after n" can never skip an update that commits late.
+ */
+export interface StoredDoc {
+  /** all persisted updates merged, or null for a new document */
+  update: Uint8Array | null
+  /** the highest sequence number included */
+  seq: number
+}
+
+const bytes = (b: Uint8Array | Buffer): Uint8Array => (b instanceof Uint8Array ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : b)
+
+/** Appends one update and returns its sequence number. */
+export async function appendUpdate(db: DB, docId: string, update: Uint8Array, now: Date): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('documents')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+      .where('id', '=', docId)
+      .returning('last_seq')
+      .executeTakeFirst()
+    if (!row) throw new Error(`document ${docId} does not exist`)
+    await trx
+      .insertInto('doc_updates')
+      .values({ doc_id: docId, seq: row.last_seq, update: Buffer.from(update), created_at: iso(now) })
+      .execute()
+    return row.last_seq
+  })
+}
+
+/** The compacted state plus every later update, merged into one update. */
+export async function loadDoc(db: DB, docId: string): Promise<StoredDoc> {
+  const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
+  const updates = await db
+    .selectFrom('doc_updates')
+    .select(['seq', 'update'])
+    .where('doc_id', '=', docId)
+    .where('seq', '>', state?.upto_seq ?? 0)
+    .orderBy('seq')
+    .execute()
+  const parts = [...(state ? [bytes(state.state)] : []), ...updates.map((u) => bytes(u.update))]
+  const seq = updates.at(-1)?.seq ?? state?.upto_seq ?? 0
+  return { update: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts), seq }
+}
+
+/**
+ * What another instance appended after `afterSeq`, in order. When compaction has already folded
+ * some of those into the state row, the state comes first (applying it again is harmless: Yjs
+ * updates are idempotent).
+ */
+export async function readAfter(db: DB, docId: string, afterSeq: number): Promise<{ updates: Uint8Array[]; seq: number }> {
+  const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
+  const out: Uint8Array[] = []
+  let from = afterSeq
+  if (state && state.upto_seq > afterSeq) {
+    out.push(bytes(state.state))
+    from = state.upto_seq
+  }
+  const rows = await db
+    .selectFrom('doc_updates')
+    .select(['seq', 'update'])
+    .where('doc_id', '=', docId)
+    .where('seq', '>', from)
+    .orderBy('seq')
+    .execute()
+  for (const r of rows) out.push(bytes(r.update))
+  return { updates: out, seq: rows.at(-1)?.seq ?? from }
+}
+
+/** Number of log rows not yet folded into the state. */
+export async function pendingCount(db: DB, docId: string): Promise<number> {
+  const state = await db.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst()
+  const row = await db
+    .selectFrom('doc_updates')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('doc_id', '=', docId)
+    .where('seq', '>', state?.upto_seq ?? 0)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/**
+ * Folds the log into the state row in one transaction: merge the old state with every update,
+ * write it, delete the folded rows. Holding the document row lock keeps two instances from
+ * compacting at once; the log never loses an update that is not in the state.
+ */
+export async function compact(db: DB, docId: string, now: Date): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const doc = await trx
+      .updateTable('documents')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 0) }))
+      .where('id', '=', docId)
+      .returning('last_seq')
+      .executeTakeFirst()
+    if (!doc) return 0
+    const { update, seq } = await loadDoc(trx, docId)
+    const previous = await trx.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst()
+    if (!update || seq === (previous?.upto_seq ?? 0)) return 0
+    // Through a garbage-collected document, so deleted text does not pile up in the state.
+    const ydoc = new Y.Doc()
+    Y.applyUpdate(ydoc, update)
+    const state = Buffer.from(Y.encodeStateAsUpdate(ydoc))
+    ydoc.destroy()
+    if (previous) {
+      await trx.updateTable('doc_states').set({ state, upto_seq: seq, updated_at: iso(now) }).where('doc_id', '=', docId).execute()
+    } else {
+      await trx.insertInto('doc_states').values({ doc_id: docId, state, upto_seq: seq, updated_at: iso(now) }).execute()
+    }
+    const res = await trx.deleteFrom('doc_updates').where('doc_id', '=', docId).where('seq', '<=', seq).executeTakeFirst()
+    return Number(res.numDeletedRows)
+  })
+}
