@@ -59,6 +59,8 @@ export class Room {
   /** every update with seq ≤ cursor is in this.doc */
   private cursor = 0
   private writes: Promise<void> = Promise.resolve()
+  private pending: Array<{ update: Uint8Array; origin: unknown }> = []
+  private flushQueued = false
   private sinceCompact = 0
   private failed = false
   readonly ready: Promise<void>
@@ -91,29 +93,38 @@ export class Room {
   }
 
   private onUpdate(update: Uint8Array, origin: unknown) {
-    const message = syncUpdateMessage(update)
     if (origin === REMOTE) {
-      this.broadcast(message)
+      this.broadcast(syncUpdateMessage(update))
       return
     }
-    this.writes = this.writes.then(async () => {
-      if (this.failed) return
-      try {
-        const seq = await appendUpdate(this.opts.db, this.docId, update, this.opts.clock())
-        if (seq === this.cursor + 1) this.cursor = seq
-        this.opts.publish(this.docId, seq)
-        this.broadcast(message, origin)
-        if (++this.sinceCompact >= this.opts.compactAfter) {
-          this.sinceCompact = 0
-          await compact(this.opts.db, this.docId, this.opts.clock())
-        }
-      } catch (err) {
-        // Not stored means not sent: close everything so clients keep their edits and resend them.
-        this.failed = true
-        this.opts.logger.error('collab: storing an update failed', { docId: this.docId, error: String(err) })
-        for (const c of this.conns.values()) c.ws.close(CLOSE.storageFailed, 'storage failed')
+    // Updates that arrive while a write is in flight are stored together in the next one:
+    // one row and one commit for many keystrokes under load, still before anyone sees them.
+    this.pending.push({ update, origin })
+    if (this.flushQueued) return
+    this.flushQueued = true
+    this.writes = this.writes.then(() => this.flush())
+  }
+
+  private async flush() {
+    this.flushQueued = false
+    const batch = this.pending.splice(0)
+    if (batch.length === 0 || this.failed) return
+    try {
+      const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
+      const seq = await appendUpdate(this.opts.db, this.docId, merged, this.opts.clock())
+      if (seq === this.cursor + 1) this.cursor = seq
+      this.opts.publish(this.docId, seq)
+      for (const b of batch) this.broadcast(syncUpdateMessage(b.update), b.origin)
+      if (++this.sinceCompact >= this.opts.compactAfter) {
+        this.sinceCompact = 0
+        await compact(this.opts.db, this.docId, this.opts.clock())
       }
-    })
+    } catch (err) {
+      // Not stored means not sent: close everything so clients keep their edits and resend them.
+      this.failed = true
+      this.opts.logger.error('collab: storing an update failed', { docId: this.docId, error: String(err) })
+      for (const c of this.conns.values()) c.ws.close(CLOSE.storageFailed, 'storage failed')
+    }
   }
 
   /** Resolves when every update applied so far is in the log. */
