@@ -42,6 +42,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (input.intent === 'elsewhere') {
     const count = await logoutElsewhere(context.db, { userId: auth.user.id, keepSessionId: auth.session.id, now })
+    // Open documents reconnect and are authorised again: the ended sessions cannot.
+    await context.collab.accessChanged({ userId: auth.user.id })
     return data({ ok: true, message: 'profile.loggedOutElsewhere', vars: { count } } satisfies Done)
   }
   const result = await changePassword(context.db, {
@@ -52,6 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     now,
   })
   if (!result.ok) return invalid({ current: 'error.required', form: 'profile.wrongPassword' }, {}, 400)
+  await context.collab.accessChanged({ userId: auth.user.id })
   // Redirect rather than render: the loaders of this request would still see the revoked session.
   return redirect('/profiel?wachtwoord=gewijzigd', {
     headers: { 'Set-Cookie': await cookieFor(context).serialize(result.token) },

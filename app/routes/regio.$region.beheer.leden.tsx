@@ -7,7 +7,7 @@ import { notFound, requireAbility } from '../../server/auth/guards'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { roleChangeSchema } from '../../server/modules/accounts/schemas'
 import { changeRole, LastAdminError, removeMembership } from '../../server/modules/regions/commands'
-import { listMembers } from '../../server/modules/regions/queries'
+import { listMembers, membershipUserId } from '../../server/modules/regions/queries'
 import { Notice } from '../components/forms'
 import { useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
@@ -25,12 +25,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = await parseForm(request, memberAction)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
   const now = context.clock()
+  const userId = await membershipUserId(context.db, region.id, parsed.data.membershipId)
   try {
     const done =
       parsed.data.intent === 'role'
         ? await changeRole(context.db, { regionId: region.id, membershipId: parsed.data.membershipId, role: parsed.data.role, actorId: auth.user.id, now })
         : await removeMembership(context.db, { regionId: region.id, membershipId: parsed.data.membershipId, actorId: auth.user.id, now })
-    if (!done) notFound()
+    if (!done || !userId) notFound()
+    // Their open documents re-check what they may do now.
+    await context.collab.accessChanged({ userId })
   } catch (err) {
     if (err instanceof LastAdminError) return invalid({ form: 'admin.lastAdmin' }, {}, 409)
     throw err
@@ -61,7 +64,7 @@ export default function Members() {
           {members.map((m) => (
             <tr key={m.membership_id} className="utrecht-table__row">
               <td className="utrecht-table__cell">{m.name}</td>
-              <td className="utrecht-table__cell">{m.email ?? <span className="muted">{t('admin.noEmail')}</span>}</td>
+              <td className="utrecht-table__cell cell--email">{m.email ?? <span className="muted">{t('admin.noEmail')}</span>}</td>
               <td className="utrecht-table__cell">{m.organisation_name}</td>
               <td className="utrecht-table__cell">
                 <Form method="post" className="row-form">

@@ -66,6 +66,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case 'withdraw': {
       const r = await withdrawConsent(context.db, { ...base, userId: input.userId })
       if (!r.ok) notFound()
+      await context.collab.accessChanged({ userId: input.userId })
       return data({ ok: true, message: 'panels.consentWithdrawn' } satisfies Reply)
     }
   }

@@ -8,6 +8,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await getAuth(request, context)
   if (auth) {
     await invalidateSession(context.db, auth.session.id)
+    await context.collab.accessChanged({ userId: auth.user.id })
     await recordAudit(context.db, {
       action: 'auth.logout',
       subjectType: 'session',

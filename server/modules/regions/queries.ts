@@ -66,3 +66,14 @@ export async function listMembers(db: DB, regionId: string) {
     .execute()
   return rows
 }
+
+/** The person a membership of this region belongs to, or undefined. */
+export async function membershipUserId(db: DB, regionId: string, membershipId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('region_id', '=', regionId)
+    .where('id', '=', membershipId)
+    .executeTakeFirst()
+  return row?.user_id
+}
