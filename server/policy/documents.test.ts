@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import { documentKinds, roles, type DocumentKind, type Role } from '../../db/schema'
+import { can, documentActions, permissionOn, type Actor, type DocumentResource, type Permission } from './can'
+
+/**
+ * Document permissions, written out by hand: role × kind, for an open and a locked document, and
+ * for the owner's team versus everyone else on a provider's submission.
+ */
+const REGION = 'region-a'
+const OWNER = 'org-kompas'
+
+function actor(role: Role, organisationId = `org-${role}`, regionId = REGION): Actor {
+  return { userId: `u-${role}`, memberships: [{ regionId, organisationId, organisationKind: 'other', role }] }
+}
+
+const doc = (kind: DocumentKind, locked = false): DocumentResource => ({
+  type: 'document',
+  regionId: REGION,
+  kind,
+  ownerOrganisationId: kind === 'submission' ? OWNER : null,
+  locked,
+})
+
+// Expected level per kind and role, for an open document (not the owner's team for submissions).
+const expected: Record<DocumentKind, Record<Role, Permission>> = {
+  principles: {
+    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
+    provider_member: 'comment', panel_member: 'comment', education_partner: 'comment', evaluator: 'read',
+  },
+  submission: {
+    region_admin: 'none', alderman: 'none', civil_servant: 'none',
+    provider_member: 'none', panel_member: 'none', education_partner: 'none', evaluator: 'none',
+  },
+  proposal: {
+    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
+    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
+  },
+  mandate: {
+    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
+    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
+  },
+  agreement: {
+    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
+    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
+  },
+  minutes: {
+    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
+    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
+  },
+}
+
+describe('document permissions', () => {
+  it('cover every kind and every role', () => {
+    expect(Object.keys(expected).sort()).toEqual([...documentKinds].sort())
+    for (const kind of documentKinds) expect(Object.keys(expected[kind]).sort()).toEqual([...roles].sort())
+  })
+
+  for (const kind of documentKinds) {
+    for (const role of roles) {
+      it(`${kind}: ${role} → ${expected[kind][role]}, locked → ${expected[kind][role] === 'none' ? 'none' : 'read'}`, () => {
+        expect(permissionOn(actor(role), doc(kind))).toBe(expected[kind][role])
+        expect(permissionOn(actor(role), doc(kind, true))).toBe(expected[kind][role] === 'none' ? 'none' : 'read')
+      })
+    }
+  }
+
+  it("gives a provider's team edit on its own submission, and no other provider anything", () => {
+    expect(permissionOn(actor('provider_member', OWNER), doc('submission'))).toBe('edit')
+    expect(permissionOn(actor('provider_member', 'org-de-brug'), doc('submission'))).toBe('none')
+    expect(permissionOn(actor('provider_member', OWNER), doc('submission', true))).toBe('read')
+    // The same organisation id in another region counts for nothing.
+    expect(permissionOn(actor('provider_member', OWNER, 'region-b'), doc('submission'))).toBe('none')
+  })
+
+  it('gives nothing to people outside the region or not logged in', () => {
+    for (const kind of documentKinds) {
+      expect(permissionOn(actor('region_admin', 'x', 'region-b'), doc(kind))).toBe('none')
+      expect(permissionOn(null, doc(kind))).toBe('none')
+    }
+  })
+
+  it('derives read/comment/edit from the level, and create/lock from the role', () => {
+    const panel = actor('panel_member')
+    expect(can(panel, 'read', doc('principles'))).toBe(true)
+    expect(can(panel, 'comment', doc('principles'))).toBe(true)
+    expect(can(panel, 'edit', doc('principles'))).toBe(false)
+    expect(can(panel, 'comment', doc('proposal'))).toBe(false)
+    expect(can(actor('civil_servant'), 'create', doc('proposal'))).toBe(true)
+    expect(can(actor('provider_member', OWNER), 'create', doc('principles'))).toBe(false)
+    expect(can(actor('civil_servant'), 'lock', doc('minutes'))).toBe(true)
+    expect(can(actor('alderman'), 'lock', doc('minutes'))).toBe(false)
+    expect(can(actor('region_admin'), 'lock', doc('submission'))).toBe(false)
+    expect(can(actor('region_admin'), 'delete' as never, doc('minutes'))).toBe(false)
+    expect(documentActions).toEqual(['read', 'comment', 'edit', 'create', 'lock'])
+  })
+})
