@@ -87,7 +87,8 @@ function Header({ data, locale }: { data: RootData | undefined; locale: Locale }
           <span className="brand__mark" aria-hidden="true" />
           <span className="brand__name">Samenspel</span>
         </Link>
-        {data?.user && data.regions.length > 0 ? (
+        {/* A switcher only when there is something to switch to: one region is reached via the brand link. */}
+        {data?.user && data.regions.length > 1 ? (
           <details className="region-switcher">
             <summary>
               <span className="visually-hidden">{t('nav.switchRegion')}: </span>

@@ -8,8 +8,9 @@ export function BarChart({ label, bars }: { label: string; bars: Array<{ label: 
   const fmt = useFormat()
   const max = Math.max(1, ...bars.map((b) => b.value))
   const rowH = 28
-  const labelW = 210
-  const width = 520
+  // Wide enough for the longest kind ("Samenwerkingsverband onderwijs"); narrower clips it at the left.
+  const labelW = 260
+  const width = 560
   const barW = width - labelW - 40
   return (
     <figure className="chart">

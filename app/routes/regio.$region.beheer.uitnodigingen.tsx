@@ -115,7 +115,7 @@ export default function Invitations() {
         <tbody className="utrecht-table__body">
           {invitations.map((i) => (
             <tr key={i.id} className="utrecht-table__row">
-              <td className="utrecht-table__cell">{i.email}</td>
+              <td className="utrecht-table__cell cell--email">{i.email}</td>
               <td className="utrecht-table__cell">{i.organisation_name}</td>
               <td className="utrecht-table__cell">{t(`role.${i.role}` as MessageKey)}</td>
               <td className="utrecht-table__cell">

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { startTestServer, type TestServer } from '../support/server'
+import { chromiumMissing, hydrated, launchBrowser, newPage, REGION, regionMenu } from '../support/browser'
+
+/** Getting in for the first time: an invitation link, and a panel code with guardian consent. */
+describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', () => {
+  let server: TestServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('an invited person opens the link in another browser, makes an account and lands in the region; the link then says it was used', async () => {
+    const admin = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
+    const guest = await newPage(browser, server)
+    try {
+      await admin.goto(`/regio/${REGION}/beheer/uitnodigingen`)
+      await hydrated(admin)
+      const form = admin.locator('form').filter({ has: admin.getByRole('button', { name: 'Uitnodigen' }) })
+      await form.getByLabel('E-mailadres').fill('Nieuwe.Collega@Gemeente-Haarlem.example')
+      await form.getByLabel('Organisatie').selectOption({ label: 'Gemeente Haarlem (Gemeente)' })
+      await form.getByLabel('Rol').selectOption({ label: 'wethouder' })
+      await form.getByRole('button', { name: 'Uitnodigen' }).click()
+
+      const created = admin.getByRole('status').filter({ hasText: 'Uitnodiging gemaakt' })
+      await created.waitFor()
+      expect(await created.innerText()).toContain('nieuwe.collega@gemeente-haarlem.example')
+      const link = (await created.locator('code.invite-link').innerText()).trim()
+      expect(link).toMatch(new RegExp(`^${server.url}/uitnodiging/[A-Za-z0-9_-]{20,}$`))
+      // The table lists it as open.
+      const row = admin.getByRole('row').filter({ hasText: 'nieuwe.collega@gemeente-haarlem.example' })
+      expect(await row.getByRole('cell').allInnerTexts()).toEqual(
+        expect.arrayContaining(['Gemeente Haarlem', 'wethouder', 'open']),
+      )
+
+      // A fresh browser opens the link.
+      const opened = await guest.goto(link)
+      expect(opened?.status()).toBe(200)
+      expect(await guest.getByRole('main').innerText()).toContain(
+        'U bent uitgenodigd voor IJmond en Zuid-Kennemerland als wethouder bij Gemeente Haarlem.',
+      )
+      await hydrated(guest)
+      // Too short a password first: a clear message, nothing created.
+      await guest.getByLabel('Uw naam').fill('Nieuwe Collega')
+      await guest.getByLabel('Wachtwoord').fill('te kort')
+      await guest.getByRole('button', { name: 'Uitnodiging aannemen' }).click()
+      await expect.poll(() => guest.locator('#f-password-error').textContent()).toContain('minstens 12 tekens')
+      expect(await guest.getByLabel('Wachtwoord').getAttribute('aria-invalid')).toBe('true')
+
+      await guest.getByLabel('Wachtwoord').fill('een lange zin als wachtwoord')
+      await guest.getByRole('button', { name: 'Uitnodiging aannemen' }).click()
+      await guest.waitForURL(`**/regio/${REGION}`)
+      await guest.getByRole('heading', { level: 1, name: 'IJmond en Zuid-Kennemerland' }).waitFor()
+      expect(await guest.getByRole('main').innerText()).toContain('Welkom, Nieuwe Collega')
+      const guestMenu = await regionMenu(guest)
+      expect(guestMenu).toContain('Start')
+      for (const item of ['Beheer', 'Panels', 'Logboek']) expect(guestMenu).not.toContain(item)
+
+      // The link works once.
+      const again = await guest.goto(link)
+      expect(again?.status()).toBe(410)
+      expect(await guest.getByRole('alert').innerText()).toBe('Deze uitnodiging is al gebruikt. Log in met uw account.')
+      expect(await guest.getByLabel('Wachtwoord').count()).toBe(0)
+
+      // The admin sees it accepted, and the new person among the members.
+      await admin.reload()
+      expect(await row.getByRole('cell').allInnerTexts()).toContain('aangenomen')
+      await admin.goto(`/regio/${REGION}/beheer/leden`)
+      const member = admin.getByRole('row').filter({ hasText: 'nieuwe.collega@gemeente-haarlem.example' })
+      expect(await member.getByRole('cell').first().innerText()).toBe('Nieuwe Collega')
+    } finally {
+      await admin.context().close()
+      await guest.context().close()
+    }
+  })
+
+  it('a panel member under 16 logs in with a code (any case, spaces), waits for consent, and gets in once the coordinator records it', async () => {
+    const coordinator = await newPage(browser, server, { as: 'beleidsmedewerker@samenspel.example' })
+    const member = await newPage(browser, server)
+    try {
+      await coordinator.goto(`/regio/${REGION}/panels`)
+      await hydrated(coordinator)
+      await coordinator.getByLabel('Panel', { exact: true }).selectOption({ label: 'Jongerenpanel IJmond en Zuid-Kennemerland' })
+      await coordinator.getByLabel('Jonger dan 16').check()
+      await coordinator.getByRole('button', { name: 'Code maken' }).click()
+      const code = (await coordinator.getByTestId('panel-code').innerText()).trim()
+      expect(code).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4})+$/)
+
+      // The member types it in lower case with spaces instead of dashes.
+      const typed = ` ${code.toLowerCase().replaceAll('-', ' ')} `
+      await member.goto('/panelcode')
+      await hydrated(member)
+      await member.getByLabel('Je code').fill(typed)
+      await member.getByRole('button', { name: 'Verder' }).click()
+      await member.getByText('Je code klopt. Kies nu je naam.').waitFor()
+      await member.getByLabel('Hoe wil je heten?').fill('Noor')
+      await member.getByRole('button', { name: 'Verder' }).click()
+      await member.waitForURL((url) => url.pathname === '/')
+      await member.getByRole('heading', { level: 1, name: 'Welkom, Noor' }).waitFor()
+      expect(await member.getByRole('heading', { level: 2 }).innerText()).toBe('Even wachten op toestemming')
+      // Without consent the region stays closed.
+      expect((await member.goto(`/regio/${REGION}`))?.status()).toBe(403)
+
+      // The coordinator records the mother's consent.
+      await coordinator.reload()
+      const card = coordinator.getByRole('listitem').filter({ has: coordinator.getByRole('heading', { name: /^Noor/ }) })
+      expect(await card.innerText()).toContain('Toestemming: nog niet gegeven')
+      await card.getByLabel('Gegeven door').fill('moeder')
+      await card.getByRole('button', { name: 'Toestemming vastleggen' }).click()
+      await coordinator.getByRole('status').filter({ hasText: 'Toestemming vastgelegd.' }).waitFor()
+      await expect.poll(() => card.innerText()).toMatch(/gegeven door moeder, vastgelegd door Esther Koopmanschap/)
+
+      // The member reloads the start page and is taken into the region.
+      await member.goto('/')
+      await member.waitForURL(`**/regio/${REGION}`)
+      await member.getByRole('heading', { level: 1, name: 'IJmond en Zuid-Kennemerland' }).waitFor()
+      expect(await member.locator('main strong').first().innerText()).toBe('panellid')
+      const memberMenu = await regionMenu(member)
+      expect(memberMenu).toContain('Start')
+      for (const item of ['Beheer', 'Panels', 'Logboek']) expect(memberMenu).not.toContain(item)
+      // The code worked once.
+      const third = await newPage(browser, server)
+      try {
+        await third.goto('/panelcode')
+        await third.getByLabel('Je code').fill(code)
+        await third.getByRole('button', { name: 'Verder' }).click()
+        expect(await third.getByRole('alert').innerText()).toContain('Deze code werkt niet.')
+      } finally {
+        await third.context().close()
+      }
+    } finally {
+      await coordinator.context().close()
+      await member.context().close()
+    }
+  })
+})
