@@ -29,14 +29,28 @@ export function testDialects(): Dialect[] {
   return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
 }
 
-let buildPromise: Promise<ServerBuild> | undefined
-export function loadBuild(): Promise<ServerBuild> {
-  const file = path.join(root, 'build/server/index.js')
-  if (!fs.existsSync(file)) {
+/**
+ * The production build, copied once per test worker to a folder of its own, so that a rebuild in
+ * the working tree during a test run cannot pull files from under a running server.
+ */
+let buildCopy: { dir: string; server: Promise<ServerBuild> } | undefined
+function build() {
+  if (buildCopy) return buildCopy
+  const source = path.join(root, 'build')
+  if (!fs.existsSync(path.join(source, 'server/index.js'))) {
     throw new Error('build/server/index.js is missing: run `npm run build` (npm test does this first)')
   }
-  buildPromise ??= import(pathToFileURL(file).href) as Promise<ServerBuild>
-  return buildPromise
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samenspel-build-'))
+  fs.cpSync(source, dir, { recursive: true })
+  // The server bundle imports its dependencies by name: let it find this project's node_modules.
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  buildCopy = { dir, server: import(pathToFileURL(path.join(dir, 'server/index.js')).href) as Promise<ServerBuild> }
+  return buildCopy
+}
+
+export function loadBuild(): Promise<ServerBuild> {
+  return build().server
 }
 
 /** A clock the test can move forward. */
@@ -99,7 +113,7 @@ export async function startTestServer(opts: TestServerOptions = { dialect: 'sqli
   const server = await startServer({
     config,
     build: await loadBuild(),
-    clientDir: path.join(root, 'build/client'),
+    clientDir: path.join(build().dir, 'client'),
     clock: opts.clock,
     collabLimits: opts.collabLimits,
   })
