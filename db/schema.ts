@@ -31,6 +31,8 @@ export interface RegionTable {
   slug: string
   name: string
   description: string
+  /** 1 when the region lets providers co-draft its leading principles */
+  providers_may_draft: Generated<number>
   created_at: string
 }
 
@@ -193,7 +195,70 @@ export interface DocVersionTable {
   created_at: string
 }
 
+export const dispositions = ['open', 'considering', 'adopted', 'partly_adopted', 'not_adopted', 'out_of_scope'] as const
+export type Disposition = (typeof dispositions)[number]
+export type Moderation = 'visible' | 'pending' | 'hidden'
+
+export interface CommentTable {
+  id: string
+  doc_id: string
+  region_id: string
+  author_id: string
+  /** base64 of Y.encodeRelativePosition */
+  anchor_start: string
+  anchor_end: string
+  /** the words as they were when the comment was made */
+  quote: string
+  section: string
+  body: string
+  moderation: Moderation
+  hidden_reason: string | null
+  moderated_by: string | null
+  moderated_at: string | null
+  disposition: Disposition
+  disposition_reason: string | null
+  disposition_version_id: string | null
+  disposition_by: string | null
+  disposition_at: string | null
+  created_at: string
+}
+
+export interface CommentReplyTable {
+  id: string
+  comment_id: string
+  author_id: string
+  body: string
+  moderation: Moderation
+  created_at: string
+}
+
+export interface NotificationTable {
+  id: string
+  user_id: string
+  region_id: string | null
+  kind: string
+  subject_id: string | null
+  data: string
+  created_at: string
+  read_at: string | null
+}
+
+export interface AdoptionTable {
+  id: string
+  doc_id: string
+  version_id: string
+  /** the date of the PHO decision, YYYY-MM-DD */
+  adopted_on: string
+  reference: string
+  adopted_by: string
+  created_at: string
+}
+
 export interface Database {
+  comments: CommentTable
+  comment_replies: CommentReplyTable
+  notifications: NotificationTable
+  adoptions: AdoptionTable
   documents: DocumentTable
   doc_updates: DocUpdateTable
   doc_states: DocStateTable

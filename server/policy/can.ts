@@ -75,7 +75,7 @@ export interface DocumentResource {
   ownerOrganisationId: string | null
   locked: boolean
 }
-export const documentActions = ['read', 'comment', 'edit', 'create', 'lock'] as const
+export const documentActions = ['read', 'comment', 'edit', 'create', 'lock', 'adopt'] as const
 export type DocumentAction = (typeof documentActions)[number]
 export type Permission = 'edit' | 'comment' | 'read' | 'none'
 
@@ -118,16 +118,56 @@ function documentRule(actor: Actor, action: string, doc: DocumentResource): bool
       return doc.kind === 'submission' ? false : isDrafter(roles)
     case 'lock':
       return doc.kind !== 'submission' && (roles.has('region_admin') || roles.has('civil_servant'))
+    case 'adopt':
+      // Adopting (vaststellen) is the aldermen's: they take the decision in the PHO.
+      return doc.kind !== 'submission' && roles.has('alderman')
     default:
       return false
   }
 }
 
+/**
+ * A comment on a document. Everyone who may read the document sees visible comments (panel members
+ * by display name only). A comment awaiting moderation (its author is under 16) or hidden by a
+ * coordinator is seen only by its author and the panel coordinators. Coordinators moderate; the
+ * document's editors give the disposition ("you said, we did"); whoever may comment may reply.
+ */
+export interface CommentResource {
+  type: 'comment'
+  authorId: string
+  moderation: 'visible' | 'pending' | 'hidden'
+  document: DocumentResource
+}
+export const commentActions = ['view', 'reply', 'moderate', 'dispose'] as const
+export type CommentAction = (typeof commentActions)[number]
+
+function commentRule(actor: Actor, action: string, comment: CommentResource): boolean {
+  const doc = comment.document
+  const level = permissionOn(actor, doc)
+  if (level === 'none') return false
+  const coordinator = coordinatesPanels(rolesIn(actor, doc.regionId))
+  const seen = comment.moderation === 'visible' || comment.authorId === actor.userId || coordinator
+  switch (action) {
+    case 'view':
+      return seen
+    case 'reply':
+      return seen && comment.moderation === 'visible' && rank[level] >= rank.comment
+    case 'moderate':
+      return coordinator
+    case 'dispose':
+      return level === 'edit' && comment.moderation === 'visible'
+    default:
+      return false
+  }
+}
+
+export function can(actor: Actor | null, action: CommentAction, resource: CommentResource): boolean
 export function can(actor: Actor | null, action: DocumentAction, resource: DocumentResource): boolean
 export function can<T extends ResourceType>(actor: Actor | null, action: ActionOf<T>, resource: Resource<T>): boolean
-export function can(actor: Actor | null, action: string, resource: Resource | DocumentResource): boolean {
+export function can(actor: Actor | null, action: string, resource: Resource | DocumentResource | CommentResource): boolean {
   if (!actor) return false
   if (resource.type === 'document') return documentRule(actor, action, resource as DocumentResource)
+  if (resource.type === 'comment') return commentRule(actor, action, resource as CommentResource)
   // The collab server calls this with strings from the wire: only own keys count, never
   // inherited ones such as "constructor" or "toString".
   if (!Object.hasOwn(rules, resource.type)) return false
