@@ -9,6 +9,8 @@ import { randomId } from '../server/lib/ids'
 import { iso } from '../server/lib/time'
 import { addMembership, createMunicipality, createOrganisation, createRegion } from '../server/modules/regions/commands'
 import { recordConsent } from '../server/modules/panels/access'
+import { createDocument } from '../server/modules/documents/documents'
+import { principlesFile, principlesUpdate } from '../server/modules/principles/content'
 
 /**
  * Fills an empty database from content/: the demo regions with their municipalities and
@@ -46,6 +48,13 @@ export function readRegionContent() {
     .map((f) => regionFile.parse(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))))
 }
 
+/** The leading principles of a region, when content/principles/<slug>.json exists. */
+export function readPrinciples(slug: string) {
+  const file = path.join(contentDir, 'principles', `${slug}.json`)
+  if (!fs.existsSync(file)) return null
+  return principlesFile.parse(JSON.parse(fs.readFileSync(file, 'utf8')))
+}
+
 export function readDemoAccounts() {
   return accountsFile.parse(JSON.parse(fs.readFileSync(path.join(contentDir, 'demo-accounts.json'), 'utf8')))
 }
@@ -75,6 +84,10 @@ export async function seed(db: DB, opts: { demoAccounts: boolean; now?: Date }):
       for (const o of r.organisations) {
         const id = await createOrganisation(trx, { regionId, name: o.name, kind: o.kind, actorId: null, now })
         orgIds.set(`${r.slug}/${o.key}`, id)
+      }
+      const principles = readPrinciples(r.slug)
+      if (principles) {
+        await createDocument(trx, { regionId, kind: 'principles', title: principles.title, actorId: null, now, initial: principlesUpdate(principles) })
       }
     }
     let adminId: string | null = null

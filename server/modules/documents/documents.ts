@@ -56,6 +56,8 @@ export async function createDocument(
     actorId: string | null
     now: Date
     paragraphs?: string[]
+    /** a first content as a Yjs update (e.g. the seeded principles) */
+    initial?: Uint8Array
   },
 ): Promise<string> {
   const id = randomId()
@@ -75,9 +77,8 @@ export async function createDocument(
         created_at: iso(input.now),
       })
       .execute()
-    if (input.paragraphs?.length) {
-      await appendUpdate(trx, id, paragraphsUpdate(input.paragraphs), input.now)
-    }
+    const first = input.initial ?? (input.paragraphs?.length ? paragraphsUpdate(input.paragraphs) : null)
+    if (first) await appendUpdate(trx, id, first, input.now)
     await recordAudit(trx, {
       action: 'document.created',
       subjectType: 'document',
