@@ -18,6 +18,7 @@ import utrechtCss from '@utrecht/component-library-css/dist/index.css?url'
 import themeCss from './styles/theme.css?url'
 import { getAuth } from '../server/auth/guards'
 import { listRegionsOf } from '../server/modules/regions/queries'
+import { unreadCount } from '../server/modules/comments/notifications'
 import { getLocale } from './i18n/locale.server'
 import { translate, type Locale } from './i18n/messages'
 import { useNonce } from './nonce'
@@ -38,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const regions = auth ? await listRegionsOf(context.db, regionIds) : []
   return {
     locale,
-    user: auth ? { id: auth.user.id, name: auth.user.name } : null,
+    user: auth ? { id: auth.user.id, name: auth.user.name, unread: await unreadCount(context.db, auth.user.id) } : null,
     regions: regions.map((r) => ({ slug: r.slug, name: r.name })),
   }
 }
@@ -115,6 +116,15 @@ function Header({ data, locale }: { data: RootData | undefined; locale: Locale }
           </Form>
           {data?.user ? (
             <>
+              <Link to="/mijn-reacties">
+                {t('nav.myComments')}
+                {data.user.unread > 0 ? (
+                  <span className="badge badge--count">
+                    {data.user.unread}
+                    <span className="visually-hidden"> {t('nav.unread')}</span>
+                  </span>
+                ) : null}
+              </Link>
               <Link to="/profiel">{t('nav.profile')}</Link>
               <Form method="post" action="/uitloggen" className="inline-form">
                 <button type="submit" className="link-button">

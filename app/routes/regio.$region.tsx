@@ -25,6 +25,12 @@ export default function RegionLayout() {
               {t('nav.home')}
             </NavLink>
           </li>
+          <li>
+            <NavLink to={`${base}/principes`}>{t('nav.principles')}</NavLink>
+          </li>
+          <li>
+            <NavLink to={`${base}/documenten`}>{t('nav.documents')}</NavLink>
+          </li>
           {abilities.membership.manage ? (
             <li>
               <NavLink to={`${base}/beheer`}>{t('nav.admin')}</NavLink>

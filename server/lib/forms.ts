@@ -29,7 +29,8 @@ export function parseFormData<S extends z.ZodType>(form: FormData, schema: S): P
   const errors: FieldErrors = {}
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? 'form')
-    errors[field] ??= issue.message.startsWith('error.') ? issue.message : 'error.required'
+    // Our schemas' messages are i18n keys ("error.tooLong|120"); zod's own English ones are not shown.
+    errors[field] ??= /^[a-z][A-Za-z]*\.[A-Za-z.]+(\|\d+)?$/.test(issue.message) ? issue.message : 'error.required'
   }
   // Never echo passwords back into the page.
   for (const k of Object.keys(values)) if (/password/i.test(k)) delete values[k]

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { principlesFile, principlesUpdate, readPrinciples } from './content'
+import { principlesFile, principlesUpdate, principlesWithAnchors, readPrinciples } from './content'
+import { anchorStatus } from '../comments/anchors'
 
 const sample = {
   title: 'Leidende principes',
@@ -30,6 +31,14 @@ describe('principles content', () => {
     const name = fragment.get(2) as Y.XmlElement // intro, h2, h3 …
     ;(name.get(0) as Y.XmlText).insert(0, 'Eerst ')
     expect(readPrinciples(doc)[0]!.name).toBe('Eerst Normaliseren')
+  })
+
+  it('anchors a reaction to the whole text of one principle', () => {
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, principlesUpdate(sample))
+    const list = principlesWithAnchors(doc)
+    expect(list.map((p) => p.name)).toEqual(['Normaliseren', 'Thuis opgroeien'])
+    expect(anchorStatus(doc, list[1]!.anchor!)).toEqual({ status: 'active', current: 'Kinderen groeien thuis op.' })
   })
 
   it('accepts every content file of the demo regions', () => {

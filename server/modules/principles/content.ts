@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { FRAGMENT } from '../documents/documents'
+import { encodeAnchor } from '../comments/anchors'
 
 /**
  * The leading principles of a region as one co-edited document: a level-2 heading per group
@@ -88,4 +89,81 @@ export function readPrinciples(doc: Y.Doc): Principle[] {
     }
   }
   return out
+}
+
+function firstText(el: Y.XmlElement): Y.XmlText | null {
+  for (const c of el.toArray()) {
+    if (c instanceof Y.XmlText) return c
+    if (c instanceof Y.XmlElement) {
+      const t = firstText(c)
+      if (t) return t
+    }
+  }
+  return null
+}
+
+function lastText(el: Y.XmlElement): Y.XmlText | null {
+  for (const c of el.toArray().reverse()) {
+    if (c instanceof Y.XmlText) return c
+    if (c instanceof Y.XmlElement) {
+      const t = lastText(c)
+      if (t) return t
+    }
+  }
+  return null
+}
+
+export interface PrincipleWithAnchor extends Principle {
+  /** anchors around the principle's text, so a panel member can react to a whole principle */
+  anchor: { start: string; end: string; quote: string } | null
+}
+
+/** The principles with anchors around each one's text (not its summary), for "react to this principle". */
+export function principlesWithAnchors(doc: Y.Doc): PrincipleWithAnchor[] {
+  const principles = readPrinciples(doc)
+  const out: PrincipleWithAnchor[] = []
+  let index = -1
+  let current: Y.XmlElement[] | null = null
+  const finish = () => {
+    if (!current) return
+    const p = principles[index]!
+    const first = current.length ? firstText(current[0]!) : null
+    const last = current.length ? lastText(current[current.length - 1]!) : null
+    const anchor =
+      first && last && p.text.trim()
+        ? {
+            start: encodeAnchor(Y.createRelativePositionFromTypeIndex(first, 0)),
+            end: encodeAnchor(Y.createRelativePositionFromTypeIndex(last, last.length, -1)),
+            quote: p.text,
+          }
+        : null
+    out.push({ ...p, anchor })
+    current = null
+  }
+  for (const node of doc.getXmlFragment(FRAGMENT).toArray()) {
+    if (!(node instanceof Y.XmlElement)) continue
+    if (node.nodeName === 'heading') {
+      finish()
+      if (Number(node.getAttribute('level')) > 2) {
+        index++
+        current = []
+      }
+    } else if (current && node.nodeName !== 'blockquote') {
+      current.push(node)
+    }
+  }
+  finish()
+  return out
+}
+
+/** The region's principles document (the first one, when a region has several). */
+export function findPrinciplesDocument(db: import('../../../db/connect').DB, regionId: string) {
+  return db
+    .selectFrom('documents')
+    .selectAll()
+    .where('region_id', '=', regionId)
+    .where('kind', '=', 'principles')
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst()
 }

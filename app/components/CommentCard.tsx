@@ -1,0 +1,64 @@
+import type { MessageKey } from '../i18n/messages'
+import { useFormat, useT } from '../i18n/use'
+
+/** One comment with where it stands: its words now, moderation, the answer ("you said, we did") and replies. */
+export interface CommentCardData {
+  id: string
+  author: string
+  mine: boolean
+  quote: string
+  current: string
+  status: 'active' | 'outdated' | 'orphaned'
+  body: string
+  moderation: 'visible' | 'pending' | 'hidden'
+  hiddenReason: string | null
+  disposition: string
+  dispositionReason: string | null
+  dispositionVersion: string | null
+  createdAt: string
+  replies: Array<{ id: string; author: string; body: string; moderation: string; createdAt: string }>
+}
+
+export function CommentCard({ comment: c, showQuote = false }: { comment: CommentCardData; showQuote?: boolean }) {
+  const t = useT()
+  const fmt = useFormat()
+  return (
+    <article className={`comment comment--${c.status}`} aria-label={t('comments.by', { name: c.author })}>
+      <p className="comment__meta">
+        <strong>{c.author}</strong>
+        {c.mine ? <span className="badge">{t('comments.you')}</span> : null} · {fmt.dateTime(c.createdAt)}
+        {c.status !== 'active' ? <span className={`badge badge--${c.status}`}>{t(`comments.status.${c.status}` as MessageKey)}</span> : null}
+        {c.moderation !== 'visible' ? <span className="badge badge--warning">{t(`comments.moderation.${c.moderation}` as MessageKey)}</span> : null}
+      </p>
+      {showQuote || c.status !== 'active' ? (
+        <blockquote className="comment__quote">
+          <span className="visually-hidden">{t('comments.quote')}: </span>“{c.quote}”
+        </blockquote>
+      ) : null}
+      <p className="comment__body">{c.body}</p>
+      {c.moderation === 'hidden' && c.hiddenReason ? <p className="comment__hidden">{t('comments.hiddenBecause', { reason: c.hiddenReason })}</p> : null}
+      {c.disposition !== 'open' ? (
+        <div className="comment__answer">
+          <p>
+            <strong>{t('comments.weDid')}</strong> {t(`disposition.${c.disposition}` as MessageKey)}
+            {c.dispositionVersion ? <> · {t('comments.inVersion', { label: c.dispositionVersion })}</> : null}
+          </p>
+          {c.dispositionReason ? <p>{c.dispositionReason}</p> : null}
+        </div>
+      ) : (
+        <p className="comment__waiting">{t('comments.noAnswerYet')}</p>
+      )}
+      {c.replies.length > 0 ? (
+        <ul className="comment__replies">
+          {c.replies.map((r) => (
+            <li key={r.id}>
+              <strong>{r.author}</strong> · {fmt.dateTime(r.createdAt)}
+              {r.moderation !== 'visible' ? <span className="badge badge--warning">{t(`comments.moderation.${r.moderation}` as MessageKey)}</span> : null}
+              <p>{r.body}</p>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </article>
+  )
+}

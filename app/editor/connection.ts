@@ -1,0 +1,153 @@
+import type * as Y from 'yjs'
+import type { WebsocketProvider } from 'y-websocket'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+
+/**
+ * The connection state the editor shows in words:
+ * - connecting: first connection not there yet
+ * - connected: connected, but own edits not yet confirmed as stored
+ * - saved: connected, synced, and every own edit is stored on the server
+ * - offline: the browser says there is no network
+ * - reconnecting: the connection was lost and the provider is trying again
+ * - closed: the server closed the connection for good (e.g. access withdrawn)
+ *
+ * "Stored" is known without a separate acknowledgement: the server handles a connection's
+ * messages in order and answers a sync step 1 only once everything applied before it is in the
+ * update log (server/collab/room.ts). So after sending edits, the tracker sends a step 1 of its own;
+ * the matching step 2 confirms all edits sent before it.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'saved' | 'offline' | 'reconnecting' | 'closed'
+
+const MESSAGE_SYNC = 0
+const CHECK_DELAY_MS = 250
+
+export function trackConnection(
+  provider: WebsocketProvider,
+  doc: Y.Doc,
+  onChange: (state: ConnectionState) => void,
+  opts: { window?: Window } = {},
+): () => void {
+  const win = opts.window ?? (typeof window === 'undefined' ? undefined : window)
+  let everConnected = false
+  let closed = false
+  let online = win ? win.navigator.onLine !== false : true
+  let localVersion = 0
+  let storedVersion = 0
+  /** step 1 messages sent on the current socket, in order: null for the provider's own */
+  let awaiting: Array<number | null> = []
+  let socket: WebSocket | null = null
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let last: ConnectionState | null = null
+
+  const state = (): ConnectionState => {
+    if (closed) return 'closed'
+    if (!online) return 'offline'
+    if (provider.wsconnected) return provider.synced && storedVersion >= localVersion ? 'saved' : 'connected'
+    return everConnected ? 'reconnecting' : 'connecting'
+  }
+  const emit = () => {
+    const s = state()
+    if (s !== last) {
+      last = s
+      onChange(s)
+    }
+  }
+
+  const sendCheck = () => {
+    timer = null
+    // Only after this connection synced: the provider has then already answered the server's
+    // step 1 with everything made offline, so that is on the wire before this check.
+    if (!socket || !provider.wsconnected || !provider.synced || socket.readyState !== socket.OPEN) return
+    if (storedVersion >= localVersion) return
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_SYNC)
+    syncProtocol.writeSyncStep1(encoder, doc)
+    socket.send(encoding.toUint8Array(encoder))
+    awaiting.push(localVersion)
+  }
+  const scheduleCheck = () => {
+    if (timer === null) timer = setTimeout(sendCheck, CHECK_DELAY_MS)
+  }
+
+  const onMessage = (event: MessageEvent) => {
+    if (!(event.data instanceof ArrayBuffer)) return
+    try {
+      const decoder = decoding.createDecoder(new Uint8Array(event.data))
+      if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return
+      if (decoding.readVarUint(decoder) !== syncProtocol.messageYjsSyncStep2) return
+    } catch {
+      return
+    }
+    const confirmed = awaiting.shift()
+    if (typeof confirmed === 'number' && confirmed > storedVersion) storedVersion = confirmed
+    emit()
+  }
+
+  /** Follows a new socket; the provider's own step 1 goes out right after 'connected'. */
+  const attach = (providerStep1Pending: boolean) => {
+    socket?.removeEventListener('message', onMessage)
+    socket = provider.ws as WebSocket | null
+    awaiting = providerStep1Pending ? [null] : []
+    socket?.addEventListener('message', onMessage)
+  }
+
+  const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
+    if (status === 'connected') {
+      everConnected = true
+      closed = false
+      attach(true)
+    }
+    emit()
+  }
+  const onSync = (synced: boolean) => {
+    if (synced && storedVersion < localVersion) scheduleCheck()
+    emit()
+  }
+  const onUpdate = (_update: Uint8Array, origin: unknown) => {
+    // Changes that came from the server are not ours to store.
+    if (origin === provider) return
+    localVersion++
+    scheduleCheck()
+    emit()
+  }
+  const onClosed = () => {
+    closed = true
+    emit()
+  }
+  const onOffline = () => {
+    online = false
+    // Stop trying; edits stay in the document and are merged when we connect again.
+    provider.disconnect()
+    emit()
+  }
+  const onOnline = () => {
+    online = true
+    if (!closed) provider.connect()
+    emit()
+  }
+
+  provider.on('status', onStatus)
+  provider.on('sync', onSync)
+  provider.on('closed', onClosed)
+  doc.on('update', onUpdate)
+  win?.addEventListener('offline', onOffline)
+  win?.addEventListener('online', onOnline)
+  if (provider.wsconnected) {
+    everConnected = true
+    attach(!provider.synced)
+  }
+  emit()
+
+  return () => {
+    if (timer !== null) clearTimeout(timer)
+    socket?.removeEventListener('message', onMessage)
+    provider.off('status', onStatus)
+    provider.off('sync', onSync)
+    provider.off('closed', onClosed)
+    doc.off('update', onUpdate)
+    win?.removeEventListener('offline', onOffline)
+    win?.removeEventListener('online', onOnline)
+  }
+}

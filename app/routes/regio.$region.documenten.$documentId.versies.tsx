@@ -1,0 +1,346 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Heading, Paragraph } from '@utrecht/component-library-react'
+import { z } from 'zod'
+import { notFound } from '../../server/auth/guards'
+import { invalid, parseForm } from '../../server/lib/forms'
+import { requireDocument } from '../../server/modules/documents/access'
+import {
+  compareVersions,
+  LABEL_MAX,
+  listVersions,
+  restoreVersion,
+  restoreVersionSchema,
+  saveVersion,
+  saveVersionSchema,
+  type DiffRow,
+  type Segment,
+} from '../../server/modules/documents/versions'
+import { getLocale } from '../i18n/locale.server'
+import { translate } from '../i18n/messages'
+import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
+import { useFormat, useT } from '../i18n/use'
+
+/**
+ * Named versions of a document: save one (edit), list them (read), compare two or one with the
+ * current text (read, ?van=<id>&naar=<id|huidig>), restore one as a new change (edit).
+ */
+const CURRENT = 'huidig'
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { auth, region, doc, permission } = await requireDocument(request, context, params, 'read')
+  const url = new URL(request.url)
+  const from = url.searchParams.get('van')
+  const to = url.searchParams.get('naar') || CURRENT
+  const versions = await listVersions(context.db, { actor: auth.actor, doc })
+  let compared = null
+  if (from) {
+    const result = await compareVersions(context.db, context.collab, { actor: auth.actor, doc, from, to: to === CURRENT ? 'current' : to })
+    if (!result.ok) notFound()
+    compared = result
+  }
+  return {
+    region: { slug: region.slug, name: region.name },
+    doc: { id: doc.id, title: doc.title },
+    canEdit: permission === 'edit',
+    labelMax: LABEL_MAX,
+    versions,
+    selection: { from, to, all: url.searchParams.get('alles') === '1' },
+    compared,
+  }
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Versies · ${data.doc.title} · Samenspel` : 'Samenspel' }]
+
+type Reply =
+  | { ok: true; message: 'saved'; label: string }
+  | { ok: true; message: 'restored'; label: string; backup: string | null }
+  | { ok: true; message: 'unchanged'; label: string }
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { auth, doc } = await requireDocument(request, context, params, 'edit')
+  const parsed = await parseForm(request, z.discriminatedUnion('intent', [saveVersionSchema, restoreVersionSchema]))
+  if (!parsed.ok) return invalid(parsed.errors, parsed.values)
+  const now = context.clock()
+  if (parsed.data.intent === 'save') {
+    const saved = await saveVersion(context.db, context.collab, { actor: auth.actor, doc, label: parsed.data.label, now })
+    if (!saved.ok) return invalid(saved.errors, { label: parsed.data.label })
+    return data({ ok: true, message: 'saved', label: parsed.data.label } satisfies Reply)
+  }
+  const locale = await getLocale(request)
+  // The text before the restore is kept as a version of its own, named in the user's language.
+  const backupLabel = (label: string) => translate(locale, 'versions.backupLabel', { label: shorten(label, LABEL_MAX - 30) })
+  const restored = await restoreVersion(context.db, context.collab, { actor: auth.actor, doc, versionId: parsed.data.versionId, now, backupLabel })
+  if (!restored.ok) return invalid({ form: 'versions.notFound' }, {}, 404)
+  if (!restored.changed) return data({ ok: true, message: 'unchanged', label: restored.label } satisfies Reply)
+  return data({ ok: true, message: 'restored', label: restored.label, backup: restored.backupLabel } satisfies Reply)
+}
+
+const shorten = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
+
+export default function Versions() {
+  const { region, doc, canEdit, labelMax, versions, selection, compared } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const t = useT()
+  const fmt = useFormat()
+  const errors = result && !result.ok ? result.errors : undefined
+  const reply = result && result.ok ? (result as Reply) : undefined
+  const docUrl = `/regio/${region.slug}/documenten/${doc.id}`
+  const versionName = (id: string | null) => (id === 'current' || id === CURRENT ? t('versions.current') : (versions.find((v) => v.id === id)?.label ?? ''))
+  return (
+    <div className="content versions-page">
+      <p className="doc-page__back">
+        <Link to={docUrl}>{t('versions.backToDocument')}</Link>
+      </p>
+      <Heading level={1}>
+        {t('versions.title')}: {doc.title}
+      </Heading>
+      <Paragraph>{t('versions.intro')}</Paragraph>
+
+      {reply?.message === 'saved' ? <Notice>{t('versions.saved', { label: reply.label })}</Notice> : null}
+      {reply?.message === 'restored' ? (
+        <Notice>
+          {t('versions.restored', { label: reply.label })} {reply.backup ? t('versions.restoredBackup', { backup: reply.backup }) : null}
+        </Notice>
+      ) : null}
+      {reply?.message === 'unchanged' ? <Notice kind="info">{t('versions.restoredSame', { label: reply.label })}</Notice> : null}
+      {errors?.form === 'versions.notFound' ? <Notice kind="error">{t('versions.notFound')}</Notice> : <ErrorSummary errors={errors} />}
+
+      {canEdit ? (
+        <section aria-labelledby="save-version">
+          <Heading level={2} id="save-version">
+            {t('versions.save')}
+          </Heading>
+          {/* A new key after each saved version empties the field. */}
+          <Form method="post" noValidate className="form" key={versions.length}>
+            <input type="hidden" name="intent" value="save" />
+            <TextField name="label" label={t('versions.label')} hint={t('versions.labelHint')} error={errors?.label} required maxLength={labelMax} />
+            <SubmitButton>{t('versions.save')}</SubmitButton>
+          </Form>
+        </section>
+      ) : (
+        <Paragraph className="muted">{t('versions.editOnly')}</Paragraph>
+      )}
+
+      <section aria-labelledby="version-list">
+        <Heading level={2} id="version-list">
+          {t('versions.list')}
+        </Heading>
+        {versions.length === 0 ? (
+          <Paragraph>{t('versions.none')}</Paragraph>
+        ) : (
+          <table className="utrecht-table data-table versions-table">
+            <caption className="utrecht-table__caption visually-hidden">{t('versions.list')}</caption>
+            <thead className="utrecht-table__header">
+              <tr className="utrecht-table__row">
+                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.label')}</th>
+                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.when')}</th>
+                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.who')}</th>
+                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody className="utrecht-table__body">
+              {versions.map((v) => (
+                <tr key={v.id} className="utrecht-table__row">
+                  <th scope="row" className="utrecht-table__cell versions-table__label">{v.label}</th>
+                  <td className="utrecht-table__cell">{fmt.dateTime(v.created_at)}</td>
+                  <td className="utrecht-table__cell">{v.author ?? <span className="muted">{t('versions.unknownAuthor')}</span>}</td>
+                  <td className="utrecht-table__cell">
+                    <div className="actions">
+                      <Link to={`?van=${v.id}&naar=${CURRENT}#vergelijking`} aria-label={t('versions.compareWithCurrentLabel', { label: v.label })}>
+                        {t('versions.compareWithCurrent')}
+                      </Link>
+                      {canEdit ? (
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="intent" value="restore" />
+                          <input type="hidden" name="versionId" value={v.id} />
+                          <button type="submit" className="utrecht-button utrecht-button--secondary-action" aria-label={t('versions.restoreLabel', { label: v.label })}>
+                            {t('versions.restore')}
+                          </button>
+                        </Form>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {versions.length > 0 ? (
+        <section aria-labelledby="compare">
+          <Heading level={2} id="compare">
+            {t('versions.compare')}
+          </Heading>
+          <Form method="get" className="form form--inline" preventScrollReset>
+            <SelectField
+              name="van"
+              idPrefix="cmp"
+              label={t('versions.from')}
+              defaultValue={selection.from ?? versions[versions.length > 1 ? 1 : 0]?.id}
+              options={versions.map((v) => ({ value: v.id, label: `${v.label} (${fmt.dateTime(v.created_at)})` }))}
+            />
+            <SelectField
+              name="naar"
+              idPrefix="cmp"
+              label={t('versions.to')}
+              defaultValue={selection.to}
+              options={[{ value: CURRENT, label: t('versions.current') }, ...versions.map((v) => ({ value: v.id, label: `${v.label} (${fmt.dateTime(v.created_at)})` }))]}
+            />
+            <SubmitButton secondary>{t('versions.compareButton')}</SubmitButton>
+          </Form>
+        </section>
+      ) : null}
+
+      {compared ? (
+        <section aria-labelledby="vergelijking-titel" id="vergelijking" tabIndex={-1} className="comparison">
+          <Heading level={2} id="vergelijking-titel">
+            {t('versions.comparison')}
+          </Heading>
+          {compared.comparison.rows.every((r) => r.change === 'same') ? (
+            <Paragraph>{t('versions.noChanges')}</Paragraph>
+          ) : (
+            <Paragraph>
+              {t('versions.summary', { ins: compared.comparison.insertedWords, del: compared.comparison.deletedWords })}{' '}
+              <span className="muted">{t('versions.legend')}</span>
+            </Paragraph>
+          )}
+          {compared.comparison.rows.some((r) => r.change !== 'same') ? (
+            <ComparisonTable
+              rows={compared.comparison.rows}
+              from={{ name: versionName(compared.from.id), when: compared.from.created_at }}
+              to={{ name: versionName(compared.to.id), when: compared.to.created_at }}
+              showAllHref={selection.all ? null : `?van=${selection.from}&naar=${selection.to}&alles=1#vergelijking`}
+            />
+          ) : null}
+        </section>
+      ) : null}
+    </div>
+  )
+}
+
+/** The two texts side by side, one row per block; deletions on the left, insertions on the right. */
+function ComparisonTable({
+  rows,
+  from,
+  to,
+  showAllHref,
+}: {
+  rows: DiffRow[]
+  from: { name: string; when: string | null }
+  to: { name: string; when: string | null }
+  showAllHref: string | null
+}) {
+  const t = useT()
+  const fmt = useFormat()
+  const items = showAllHref ? collapse(rows) : rows
+  const heading = (side: typeof from) => (
+    <th scope="col">
+      {side.name}
+      {side.when ? <span className="diff-table__when"> · {fmt.dateTime(side.when)}</span> : null}
+    </th>
+  )
+  return (
+    <>
+      <table className="diff-table">
+        <caption className="visually-hidden">{t('versions.caption', { from: from.name, to: to.name })}</caption>
+        <thead>
+          <tr>
+            {heading(from)}
+            {heading(to)}
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item, i) =>
+            'skipped' in item ? (
+              <tr key={i} className="diff-row diff-row--skipped">
+                <td colSpan={2}>{t('versions.unchanged', { count: item.skipped })}</td>
+              </tr>
+            ) : (
+              <tr key={i} className={`diff-row diff-row--${item.change}`}>
+                <DiffCell row={item} side="before" />
+                <DiffCell row={item} side="after" />
+              </tr>
+            ),
+          )}
+        </tbody>
+      </table>
+      {showAllHref && items.length < rows.length ? (
+        <Paragraph>
+          <Link to={showAllHref} preventScrollReset>
+            {t('versions.showAll')}
+          </Link>
+        </Paragraph>
+      ) : null}
+    </>
+  )
+}
+
+/**
+ * Long runs of unchanged blocks are folded into one row, keeping one block of context on each side
+ * of a change, so the changes of a long document are found without scrolling through all of it.
+ */
+const CONTEXT = 1
+function collapse(rows: DiffRow[]): Array<DiffRow | { skipped: number }> {
+  const near = rows.map((_, i) => rows.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((r) => r.change !== 'same'))
+  const out: Array<DiffRow | { skipped: number }> = []
+  for (let i = 0; i < rows.length; i++) {
+    if (near[i]) {
+      out.push(rows[i]!)
+      continue
+    }
+    let j = i
+    while (j < rows.length && !near[j]) j++
+    // Folding a single block saves nothing.
+    if (j - i > 1) out.push({ skipped: j - i })
+    else out.push(rows[i]!)
+    i = j - 1
+  }
+  return out
+}
+
+function DiffCell({ row, side }: { row: DiffRow; side: 'before' | 'after' }) {
+  const t = useT()
+  const block = row[side]
+  if (!block) {
+    return (
+      <td className="diff-cell diff-cell--absent">
+        <span className="visually-hidden">{t('versions.absent')}</span>
+      </td>
+    )
+  }
+  return (
+    <td className={`diff-cell diff-block diff-block--${row.type}`} style={row.depth > 1 ? { paddingInlineStart: `${row.depth}rem` } : undefined}>
+      {block.marker ? <span className="diff-block__marker">{block.marker} </span> : null}
+      {block.segments.map((s, i) => (
+        <DiffSegment key={i} segment={s} />
+      ))}
+      {row.type === 'rule' ? <hr /> : null}
+    </td>
+  )
+}
+
+function DiffSegment({ segment }: { segment: Segment }) {
+  const t = useT()
+  if (segment.change === 'ins') {
+    return (
+      <ins>
+        <span className="visually-hidden">{`[${t('versions.inserted')} `}</span>
+        {segment.text}
+        <span className="visually-hidden">{` ${t('versions.insertedEnd')}]`}</span>
+      </ins>
+    )
+  }
+  if (segment.change === 'del') {
+    return (
+      <del>
+        <span className="visually-hidden">{`[${t('versions.deleted')} `}</span>
+        {segment.text}
+        <span className="visually-hidden">{` ${t('versions.deletedEnd')}]`}</span>
+      </del>
+    )
+  }
+  return <>{segment.text}</>
+}

@@ -1,0 +1,256 @@
+import * as Y from 'yjs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { WebSocket } from 'ws'
+import type { Connection, DB } from '../../../db/connect'
+import { auditEntries, freshDb, makeMember, makeOrganisation, makeRegion, T0 } from '../../../tests/support/db'
+import { fragmentText } from '../../../tests/support/collab'
+import { loadActor } from '../../auth/actor'
+import type { Actor } from '../../policy/can'
+import { createLogger } from '../../lib/log'
+import { loadDoc } from '../../collab/persistence'
+import { Room, type Conn } from '../../collab/room'
+import { createDocument, findDocument, FRAGMENT, NotAllowedError } from './documents'
+import { docFromVersionState, documentHTML, schema } from './render'
+import { blocksOf, compareBlocks, compareVersions, listVersions, restoreVersion, saveVersion } from './versions'
+
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000)
+
+let conn: Connection
+let db: DB
+let regionId: string
+let drafter: Actor
+let reader: Actor
+let drafterName: string
+
+async function actorOf(userId: string) {
+  return loadActor(db, { id: userId, under_16: 0 })
+}
+
+beforeEach(async () => {
+  conn = await freshDb()
+  db = conn.db
+  regionId = await makeRegion(db)
+  const staff = await makeOrganisation(db, regionId, { kind: 'municipality' })
+  const provider = await makeOrganisation(db, regionId, { kind: 'provider' })
+  const d = await makeMember(db, { regionId, organisationId: staff, role: 'civil_servant' })
+  const r = await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
+  drafter = await actorOf(d.userId)
+  reader = await actorOf(r.userId)
+  drafterName = (await db.selectFrom('users').select('name').where('id', '=', d.userId).executeTakeFirstOrThrow()).name
+})
+afterEach(() => conn.close())
+
+async function newDoc(paragraphs: string[]) {
+  const id = await createDocument(db, { regionId, kind: 'proposal', title: 'PHO-voorstel', actorId: null, now: T0, paragraphs })
+  return (await findDocument(db, id))!
+}
+
+/** Appends an edit to the stored document: the paragraphs become `paragraphs` (same as a client would send). */
+async function edit(docId: string, paragraphs: string[], now = at(1)) {
+  const stored = await loadDoc(db, docId)
+  const doc = new Y.Doc()
+  if (stored.update) Y.applyUpdate(doc, stored.update)
+  const before = Y.encodeStateVector(doc)
+  const fragment = doc.getXmlFragment(FRAGMENT)
+  doc.transact(() => {
+    fragment.delete(0, fragment.length)
+    fragment.insert(
+      0,
+      paragraphs.map((text) => {
+        const p = new Y.XmlElement('paragraph')
+        p.insert(0, [new Y.XmlText(text)])
+        return p
+      }),
+    )
+  })
+  const { appendUpdate } = await import('../../collab/persistence')
+  await appendUpdate(db, docId, Y.encodeStateAsUpdate(doc, before), now)
+}
+
+async function storedText(docId: string) {
+  const stored = await loadDoc(db, docId)
+  const doc = new Y.Doc()
+  if (stored.update) Y.applyUpdate(doc, stored.update)
+  return fragmentText(doc)
+}
+
+const versionCount = async () => Number((await db.selectFrom('doc_versions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+const actions = async () => (await auditEntries(db, regionId)).map((e) => e.action)
+
+describe('saving a version', () => {
+  it('stores the current state (v2), who and when, and audits it in the same transaction', async () => {
+    const doc = await newDoc(['Eerste alinea.'])
+    const r = await saveVersion(db, undefined, { actor: drafter, doc, label: '  Na het PHO  ', now: at(5) })
+    expect(r.ok).toBe(true)
+    const row = await db.selectFrom('doc_versions').selectAll().executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ doc_id: doc.id, label: 'Na het PHO', created_by: drafter.userId, created_at: at(5).toISOString() })
+    expect(fragmentText(docFromVersionState(row.state))).toBe('Eerste alinea.')
+    const audit = (await auditEntries(db, regionId)).filter((e) => e.action === 'document.version_saved')
+    expect(audit).toHaveLength(1)
+    expect(JSON.parse(audit[0]!.data)).toEqual({ versionId: row.id, label: 'Na het PHO' })
+  })
+
+  it('refuses an empty or too long label, and anyone who may not edit; nothing is written', async () => {
+    const doc = await newDoc(['Tekst.'])
+    const before = await actions()
+    expect(await saveVersion(db, undefined, { actor: drafter, doc, label: '   ', now: T0 })).toEqual({ ok: false, errors: { label: 'error.required' } })
+    expect(await saveVersion(db, undefined, { actor: drafter, doc, label: 'x'.repeat(121), now: T0 })).toEqual({ ok: false, errors: { label: 'error.tooLong|120' } })
+    await expect(saveVersion(db, undefined, { actor: reader, doc, label: 'Mag niet', now: T0 })).rejects.toBeInstanceOf(NotAllowedError)
+    expect(await versionCount()).toBe(0)
+    expect(await actions()).toEqual(before)
+    // 120 characters is allowed.
+    expect((await saveVersion(db, undefined, { actor: drafter, doc, label: 'x'.repeat(120), now: T0 })).ok).toBe(true)
+  })
+
+  it('lists versions newest first with their authors; readers may list', async () => {
+    const doc = await newDoc(['Tekst.'])
+    await saveVersion(db, undefined, { actor: drafter, doc, label: 'Eerste', now: at(1) })
+    await saveVersion(db, undefined, { actor: drafter, doc, label: 'Tweede', now: at(2) })
+    const list = await listVersions(db, { actor: reader, doc })
+    expect(list.map((v) => v.label)).toEqual(['Tweede', 'Eerste'])
+    expect(list[0]).toMatchObject({ author: drafterName, created_at: at(2).toISOString() })
+    expect(list[0]).not.toHaveProperty('state')
+  })
+})
+
+describe('comparing', () => {
+  it('aligns blocks and marks words inserted and deleted', () => {
+    const before = [
+      { type: 'heading2' as const, depth: 0, text: 'Doel' },
+      { type: 'paragraph' as const, depth: 0, text: 'Zorg zo dichtbij mogelijk.' },
+      { type: 'paragraph' as const, depth: 0, text: 'Weg ermee.' },
+    ]
+    const after = [
+      { type: 'heading2' as const, depth: 0, text: 'Doel' },
+      { type: 'paragraph' as const, depth: 0, text: 'Zorg zo dichtbij en licht mogelijk.' },
+      { type: 'bullet' as const, depth: 1, marker: '•', text: 'Nieuw punt' },
+    ]
+    const c = compareBlocks(before, after)
+    // The third paragraph shares no words with the new list item: removed and added, not edited.
+    expect(c.rows.map((r) => r.change)).toEqual(['same', 'changed', 'removed', 'added'])
+    const changed = c.rows[1]!
+    expect(changed.after!.segments.filter((s) => s.change === 'ins').map((s) => s.text.trim())).toEqual(['en licht'])
+    expect(changed.before!.segments.some((s) => s.change === 'del')).toBe(false)
+    expect(c.insertedWords).toBe(4)
+    expect(c.deletedWords).toBe(2)
+    // A block only on one side is wholly added or removed.
+    const only = compareBlocks(before, before.slice(0, 2))
+    expect(only.rows.at(-1)).toMatchObject({ change: 'removed', after: null, before: { segments: [{ text: 'Weg ermee.', change: 'del' }] } })
+  })
+
+  it('reads blocks from the editor’s content: headings, list items with markers', () => {
+    const node = schema.nodeFromJSON({
+      type: 'doc',
+      content: [
+        { type: 'heading', attrs: { level: 3 }, content: [{ type: 'text', text: 'Kop' }] },
+        { type: 'orderedList', attrs: { start: 1 }, content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Een' }] }] }, { type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Twee' }] }] }] },
+      ],
+    })
+    expect(blocksOf(node)).toEqual([
+      { type: 'heading3', depth: 0, marker: undefined, text: 'Kop' },
+      { type: 'ordered', depth: 1, marker: '1.', text: 'Een' },
+      { type: 'ordered', depth: 1, marker: '2.', text: 'Twee' },
+    ])
+  })
+
+  it('compares a version with another version or with the current text; never another document’s version', async () => {
+    const doc = await newDoc(['De regio koopt in.'])
+    const v1 = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Een', now: at(1) })
+    await edit(doc.id, ['De regio koopt samen in.'])
+    const v2 = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Twee', now: at(2) })
+    await edit(doc.id, ['De regio koopt samen in.', 'Met de aanbieders.'], at(3))
+    if (!v1.ok || !v2.ok) throw new Error('save failed')
+    const a = await compareVersions(db, undefined, { actor: reader, doc, from: v1.id, to: v2.id })
+    if (!a.ok) throw new Error('compare failed')
+    expect(a.comparison.insertedWords).toBe(1)
+    expect(a.comparison.rows[0]!.after!.segments.find((s) => s.change === 'ins')!.text.trim()).toBe('samen')
+    const b = await compareVersions(db, undefined, { actor: reader, doc, from: v2.id, to: 'current' })
+    if (!b.ok) throw new Error('compare failed')
+    expect(b.to.id).toBe('current')
+    expect(b.comparison.rows.map((r) => r.change)).toEqual(['same', 'added'])
+
+    const other = await newDoc(['Ander document.'])
+    const foreign = await saveVersion(db, undefined, { actor: drafter, doc: other, label: 'Ander', now: at(4) })
+    if (!foreign.ok) throw new Error('save failed')
+    expect(await compareVersions(db, undefined, { actor: reader, doc, from: foreign.id, to: 'current' })).toEqual({ ok: false, reason: 'not_found' })
+    expect(await compareVersions(db, undefined, { actor: reader, doc, from: v1.id, to: foreign.id })).toEqual({ ok: false, reason: 'not_found' })
+  })
+})
+
+describe('restoring a version', () => {
+  it('writes the old text as a new change in the log, keeps the text before as a version, and audits', async () => {
+    const doc = await newDoc(['Oude tekst.'])
+    const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Oud', now: at(1) })
+    if (!v.ok) throw new Error('save failed')
+    await edit(doc.id, ['Nieuwe tekst.', 'Nog een alinea.'])
+    const seqBefore = (await findDocument(db, doc.id))!.last_seq
+    const r = await restoreVersion(db, undefined, { actor: drafter, doc, versionId: v.id, now: at(10), backupLabel: (l) => `Vóór terugzetten van ‘${l}’` })
+    expect(r).toMatchObject({ ok: true, changed: true, label: 'Oud', backupLabel: 'Vóór terugzetten van ‘Oud’' })
+    expect(await storedText(doc.id)).toBe('Oude tekst.')
+    expect((await findDocument(db, doc.id))!.last_seq).toBe(seqBefore + 1)
+    expect(await documentHTML(db, undefined, doc.id)).toBe('<p>Oude tekst.</p>')
+    const versions = await listVersions(db, { actor: drafter, doc })
+    expect(versions.map((x) => x.label)).toEqual(['Vóór terugzetten van ‘Oud’', 'Oud'])
+    const backup = await db.selectFrom('doc_versions').select('state').where('label', 'like', 'Vóór%').executeTakeFirstOrThrow()
+    expect(fragmentText(docFromVersionState(backup.state))).toBe('Nieuwe tekst.\nNog een alinea.')
+    const audit = (await auditEntries(db, regionId)).filter((e) => e.action.startsWith('document.version'))
+    expect(audit.map((e) => e.action)).toEqual(['document.version_saved', 'document.version_saved', 'document.version_restored'])
+    expect(JSON.parse(audit[2]!.data)).toEqual({ versionId: v.id, label: 'Oud' })
+    expect(audit[2]!.actor_id).toBe(drafter.userId)
+  })
+
+  it('does nothing when the text already equals the version', async () => {
+    const doc = await newDoc(['Gelijk.'])
+    const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Nu', now: at(1) })
+    if (!v.ok) throw new Error('save failed')
+    const before = { seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }
+    expect(await restoreVersion(db, undefined, { actor: drafter, doc, versionId: v.id, now: at(2), backupLabel: () => 'x' })).toMatchObject({ ok: true, changed: false })
+    expect({ seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }).toEqual(before)
+  })
+
+  it('refuses an unknown version, another document’s version, and readers; nothing is written', async () => {
+    const doc = await newDoc(['Tekst.'])
+    const other = await newDoc(['Ander.'])
+    const foreign = await saveVersion(db, undefined, { actor: drafter, doc: other, label: 'Ander', now: at(1) })
+    const own = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Eigen', now: at(1) })
+    if (!foreign.ok || !own.ok) throw new Error('save failed')
+    await edit(doc.id, ['Gewijzigd.'])
+    const before = { seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }
+    expect(await restoreVersion(db, undefined, { actor: drafter, doc, versionId: 'bestaat-niet', now: at(2) })).toEqual({ ok: false, reason: 'not_found' })
+    expect(await restoreVersion(db, undefined, { actor: drafter, doc, versionId: foreign.id, now: at(2) })).toEqual({ ok: false, reason: 'not_found' })
+    await expect(restoreVersion(db, undefined, { actor: reader, doc, versionId: own.id, now: at(2) })).rejects.toBeInstanceOf(NotAllowedError)
+    expect({ seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }).toEqual(before)
+    expect(await storedText(doc.id)).toBe('Gewijzigd.')
+  })
+
+  it('restores through the live room: one change, stored and broadcast to connected people', async () => {
+    const doc = await newDoc(['Oud.'])
+    const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Oud', now: at(1) })
+    if (!v.ok) throw new Error('save failed')
+    const room = new Room(doc.id, { db, clock: () => at(5), logger: createLogger('silent'), compactAfter: 500, publish: () => {} })
+    await room.ready
+    // Someone is connected and has been typing.
+    const sent: Uint8Array[] = []
+    const ws = { readyState: 1, OPEN: 1, send: (m: Uint8Array) => sent.push(m), close: () => {}, terminate: () => {} } as unknown as WebSocket
+    const conn: Conn = { ws, userId: drafter.userId, permission: 'edit', awarenessIds: new Set(), queue: Promise.resolve() }
+    room.add(conn)
+    const fragment = room.doc.getXmlFragment(FRAGMENT)
+    const p = new Y.XmlElement('paragraph')
+    p.insert(0, [new Y.XmlText('Live getypt.')])
+    room.doc.transact(() => fragment.push([p]), conn)
+    await room.drained()
+    sent.length = 0
+    const live = { loaded: (id: string) => (id === doc.id ? room : undefined) }
+
+    const r = await restoreVersion(db, live, { actor: drafter, doc, versionId: v.id, now: at(6) })
+    expect(r).toMatchObject({ ok: true, changed: true })
+    expect(fragmentText(room.doc)).toBe('Oud.')
+    // The change went out to the connected client (a sync update message)...
+    expect(sent.length).toBe(1)
+    expect([...sent[0]!.slice(0, 2)]).toEqual([0, 2])
+    // ...and is in the log, so a fresh load sees it.
+    expect(await storedText(doc.id)).toBe('Oud.')
+    expect((await auditEntries(db, regionId)).at(-1)!.action).toBe('document.version_restored')
+    await room.unload()
+  })
+})

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadActor } from '../../server/auth/actor'
+import { findPrinciplesDocument } from '../../server/modules/principles/content'
+import { saveVersion } from '../../server/modules/documents/versions'
+import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+
+/**
+ * Leading principles with panels over HTTP: reacting to a principle, pre-moderation of under-16s,
+ * dispositions with a reason and a version, "my comments", the response report, and access.
+ */
+const REGION = 'ijmond-zuid-kennemerland'
+const who = {
+  parent: 'ouder@samenspel.example',
+  youth: 'jongere@samenspel.example',
+  coordinator: 'beleidsmedewerker@samenspel.example',
+  alderman: 'wethouder@samenspel.example',
+  provider: 'aanbieder@samenspel.example',
+  outsider: 'beleid.zhz@samenspel.example',
+} as const
+
+describe.each(testDialects())('principles and panels on %s', (dialect) => {
+  let server: TestServer
+  const cookie = {} as Record<keyof typeof who, string>
+  let docId: string
+  beforeAll(async () => {
+    server = await startTestServer({ dialect })
+    for (const k of Object.keys(who) as Array<keyof typeof who>) cookie[k] = await loginAs(server, who[k])
+    const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
+    docId = (await findPrinciplesDocument(server.context.db, region.id))!.id
+  })
+  afterAll(() => server?.close())
+
+  const page = async (as: keyof typeof who, path: string) => {
+    const res = await client(server, cookie[as])(path)
+    return { status: res.status, html: await res.text() }
+  }
+
+  it('shows every principle with its plain-language summary to a panel member', async () => {
+    const { status, html } = await page('parent', `/regio/${REGION}/principes`)
+    expect(status).toBe(200)
+    for (const name of ['Normaliseren', 'Vroegsignaleren', 'Veiligheid staat voorop']) expect(html).toContain(name)
+    expect(html).toContain('Lees de hele tekst')
+    expect(html).toContain('Wat vind jij van')
+  })
+
+  it('is closed to people outside the region', async () => {
+    expect((await page('outsider', `/regio/${REGION}/principes`)).status).toBe(403)
+    expect((await page('outsider', `/regio/${REGION}/documenten/${docId}/reacties`)).status).toBe(403)
+  })
+
+  it('takes a reaction, keeps an under-16 one out of sight until approved, and answers it', async () => {
+    const http = (as: keyof typeof who) => client(server, cookie[as])
+    const empty = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: '   ' } })
+    expect(empty.status).toBe(400)
+    const tooLong = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'x'.repeat(2001) } })
+    expect(tooLong.status).toBe(400)
+    const noSuch = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p999', body: 'Hallo' } })
+    expect(noSuch.status).toBe(409)
+    expect(await server.context.db.selectFrom('comments').select('id').execute()).toHaveLength(0)
+
+    const sent = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'Mooi principe, maar hoe meet je het?' } })
+    expect(sent.status).toBe(200)
+    const youth = await http('youth')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'Ik wil meepraten!' } })
+    expect(youth.status).toBe(200)
+    expect(await youth.text()).toContain('Een begeleider kijkt eerst')
+
+    expect((await page('parent', `/regio/${REGION}/principes`)).html).not.toContain('Ik wil meepraten!')
+    expect((await page('alderman', `/regio/${REGION}/principes`)).html).not.toContain('Ik wil meepraten!')
+    expect((await page('youth', `/regio/${REGION}/principes`)).html).toContain('Ik wil meepraten!')
+
+    const youthComment = await server.context.db.selectFrom('comments').select('id').where('body', '=', 'Ik wil meepraten!').executeTakeFirstOrThrow()
+    const byAlderman = await http('alderman')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'moderate', commentId: youthComment.id, decision: 'approve' } })
+    expect(byAlderman.status).toBe(404)
+    const approved = await http('coordinator')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'moderate', commentId: youthComment.id, decision: 'approve' } })
+    expect(approved.status).toBe(200)
+    expect((await page('parent', `/regio/${REGION}/principes`)).html).toContain('Ik wil meepraten!')
+
+    const parentComment = await server.context.db.selectFrom('comments').select(['id', 'section']).where('body', 'like', 'Mooi principe%').executeTakeFirstOrThrow()
+    expect(parentComment.section).toBeTruthy()
+    const noReason = await http('alderman')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'dispose', commentId: parentComment.id, disposition: 'not_adopted', reason: '' } })
+    expect(noReason.status).toBe(400)
+    expect(await noReason.text()).toContain('Leg uit waarom')
+    expect((await server.context.db.selectFrom('comments').select('disposition').where('id', '=', parentComment.id).executeTakeFirstOrThrow()).disposition).toBe('open')
+    const byPanel = await http('parent')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'dispose', commentId: parentComment.id, disposition: 'adopted', reason: '' } })
+    expect(byPanel.status).toBe(403)
+
+    const alderman = await loadActor(server.context.db, await server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', who.alderman).executeTakeFirstOrThrow())
+    const doc = await server.context.db.selectFrom('documents').selectAll().where('id', '=', docId).executeTakeFirstOrThrow()
+    const version = await saveVersion(server.context.db, server.context.collab, { actor: alderman, doc, label: 'Na de panelronde', now: new Date() })
+    expect(version.ok).toBe(true)
+    const answered = await http('alderman')(`/regio/${REGION}/documenten/${docId}/reacties`, {
+      form: { intent: 'dispose', commentId: parentComment.id, disposition: 'partly_adopted', reason: 'We voegen een indicator toe.', versionId: version.ok ? version.id : '' },
+    })
+    expect(answered.status).toBe(200)
+
+    const mine = await page('parent', '/mijn-reacties')
+    expect(mine.html).toContain('deels overgenomen')
+    expect(mine.html).toContain('We voegen een indicator toe.')
+    expect(mine.html).toContain('Na de panelronde')
+    expect(mine.html).toContain('heeft antwoord gekregen')
+    // The notification is read now.
+    expect((await page('parent', '/mijn-reacties')).html).not.toContain('heeft antwoord gekregen')
+
+    const csv = await client(server, cookie.alderman)(`/regio/${REGION}/documenten/${docId}/verslag/${version.ok ? version.id : ''}.csv`)
+    expect(csv.status).toBe(200)
+    expect(csv.headers.get('content-type')).toContain('text/csv')
+    const text = await csv.text()
+    expect(text).toContain('We voegen een indicator toe.')
+    expect(text).toContain('deels overgenomen')
+    const report = await page('parent', `/regio/${REGION}/documenten/${docId}/verslag/${version.ok ? version.id : ''}`)
+    expect(report.status).toBe(200)
+    expect(report.html).toContain('Mooi principe, maar hoe meet je het?')
+
+    const audit = await server.context.db.selectFrom('audit_log').select('action').where('action', 'in', ['comment.approved', 'comment.disposition_set']).execute()
+    expect(audit.map((a) => a.action).sort()).toEqual(['comment.approved', 'comment.disposition_set'])
+  })
+})
