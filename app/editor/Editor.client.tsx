@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type ReactNode } from 'react'
+import { useRevalidator } from '@remix-run/react'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react'
@@ -59,6 +60,17 @@ function LiveEditor({ title, user, editable, fallback, session }: CollabEditorPr
   const [synced, setSynced] = useState(false)
 
   useEffect(() => trackConnection(provider, doc, setState), [provider, doc])
+  // The server closes with 4001/4002 when what this person may do changed (the document was locked,
+  // a role changed, sessions ended) and 4403 when access is gone: reload the page's data, so the
+  // editor switches mode (or the login page follows).
+  const revalidator = useRevalidator()
+  useEffect(() => {
+    const onClose = (event: CloseEvent | null) => {
+      if (event && [4001, 4002, 4403].includes(event.code)) revalidator.revalidate()
+    }
+    provider.on('connection-close', onClose)
+    return () => provider.off('connection-close', onClose)
+  }, [provider, revalidator])
   useEffect(() => {
     const update = () => setPeople(presentPeople(provider.awareness.getStates() as Map<number, Record<string, unknown>>, user.id))
     update()

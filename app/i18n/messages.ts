@@ -341,6 +341,9 @@ const nl = {
   'notification.comment.hidden': 'Je reactie op “{title}” is verborgen door de begeleider.',
   'nav.myComments': 'Mijn reacties',
   'nav.unread': 'nieuw',
+  'doc.comments': 'Reacties',
+  'doc.lock': 'Vergrendelen',
+  'doc.unlock': 'Ontgrendelen',
   'nav.principles': 'Leidende principes',
 
   'review.title': 'Reacties op “{title}”',
@@ -721,6 +724,9 @@ const en: Record<MessageKey, string> = {
   'notification.comment.hidden': 'Your comment on “{title}” has been hidden by the coordinator.',
   'nav.myComments': 'My comments',
   'nav.unread': 'new',
+  'doc.comments': 'Comments',
+  'doc.lock': 'Lock',
+  'doc.unlock': 'Unlock',
   'nav.principles': 'Leading principles',
 
   'review.title': 'Comments on “{title}”',

@@ -1,6 +1,12 @@
 import { Component, lazy, Suspense, useEffect, useState, type ReactNode } from 'react'
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { forbidden } from '../../server/auth/guards'
+import { can } from '../../server/policy/can'
+import { parseForm } from '../../server/lib/forms'
+import { asResource, NotAllowedError, setLocked } from '../../server/modules/documents/documents'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireDocument } from '../../server/modules/documents/access'
 import { documentHTML } from '../../server/modules/documents/render'
@@ -26,13 +32,31 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     readOnlyReason: permission === 'edit' ? null : doc.status === 'locked' ? ('locked' as const) : permission,
     html,
     user: { id: auth.user.id, name: auth.user.name, color: colourFor(auth.user.id) },
+    canLock: can(auth.actor, 'lock', { ...asResource(doc), locked: false }),
   }
+}
+
+const lockSchema = z.object({ intent: z.enum(['lock', 'unlock']) })
+
+/** Locking makes the document read-only for everyone; open editors switch at once (the collab server is told). */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { auth, doc, region } = await requireDocument(request, context, params, 'read')
+  const parsed = await parseForm(request, lockSchema)
+  if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
+  try {
+    await setLocked(context.db, { actor: auth.actor, docId: doc.id, locked: parsed.data.intent === 'lock', now: context.clock() })
+  } catch (err) {
+    if (err instanceof NotAllowedError) forbidden()
+    throw err
+  }
+  await context.collab.accessChanged({ docId: doc.id })
+  return redirect(`/regio/${region.slug}/documenten/${doc.id}`)
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.doc.title} · ${data.region.name} · Samenspel` : 'Samenspel' }]
 
 export default function DocumentPage() {
-  const { region, doc, editable, readOnlyReason, html, user } = useLoaderData<typeof loader>()
+  const { region, doc, editable, readOnlyReason, html, user, canLock } = useLoaderData<typeof loader>()
   const t = useT()
   const [mounted, setMounted] = useState(false)
   useEffect(() => setMounted(true), [])
@@ -48,6 +72,15 @@ export default function DocumentPage() {
         <span>{t(`doc.kind.${doc.kind}` as MessageKey)}</span>
         <span className={`status status--doc-${doc.status}`}>{t(`doc.status.${doc.status}` as MessageKey)}</span>
         <Link to={`${base}/${doc.id}/versies`}>{t('doc.versions')}</Link>
+        <Link to={`${base}/${doc.id}/reacties`}>{t('doc.comments')}</Link>
+        {canLock ? (
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value={doc.status === 'locked' ? 'unlock' : 'lock'} />
+            <button type="submit" className="utrecht-button utrecht-button--secondary-action">
+              {doc.status === 'locked' ? t('doc.unlock') : t('doc.lock')}
+            </button>
+          </Form>
+        ) : null}
       </p>
       {readOnlyReason ? <Notice kind="info">{t(`doc.readonly.${readOnlyReason}` as MessageKey)}</Notice> : null}
       <noscript>

@@ -16,11 +16,20 @@ export const MESSAGE_AWARENESS = 1
 export const MESSAGE_AUTH = 2
 export const MESSAGE_QUERY_AWARENESS = 3
 
-/** Close codes this server uses (4000–4999 are for applications). */
+/**
+ * Close codes, following the y-websocket client's convention: 44xx means "do not reconnect"
+ * (mirroring HTTP 4xx), 45xx "try again later", other 4xxx codes reconnect at once.
+ */
 export const CLOSE = {
+  /** this person's sessions or memberships changed: reconnect, and be authorised afresh */
+  reauthorize: 4001,
+  /** what this person may do with the document changed (a lock, say): reconnect, and the page reloads its mode */
+  permissionChanged: 4002,
+  /** a malformed message: this connection ends, and the client should not retry it */
   malformed: 4400,
+  /** no access to this document any more */
   forbidden: 4403,
-  unloaded: 4410,
+  /** storing an update failed: edits stay with the client, which retries later */
   storageFailed: 4500,
 } as const
 

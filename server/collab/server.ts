@@ -178,7 +178,7 @@ export class CollabServer {
     }
     if (notice.userId) {
       for (const room of this.rooms.values())
-        for (const c of room.conns.values()) if (c.userId === notice.userId) c.ws.close(CLOSE.forbidden, 'access changed')
+        for (const c of room.conns.values()) if (c.userId === notice.userId) c.ws.close(CLOSE.reauthorize, 'access changed')
     }
     if (notice.docId) void this.refreshDocument(notice.docId)
   }
@@ -188,8 +188,15 @@ export class CollabServer {
     if (!room) return
     for (const conn of [...room.conns.values()]) {
       const permission = await currentPermission(this.ctx, conn.userId, docId)
-      if (permission === 'none') conn.ws.close(CLOSE.forbidden, 'access changed')
-      else conn.permission = permission
+      if (permission === 'none') {
+        conn.ws.close(CLOSE.forbidden, 'access changed')
+      } else if (permission !== conn.permission) {
+        // At once: from here on this connection's updates are judged by the new permission. The
+        // close tells the client, which reconnects and lets the page show the new mode.
+        const wasEditing = conn.permission === 'edit'
+        conn.permission = permission
+        if (wasEditing || permission === 'edit') conn.ws.close(CLOSE.permissionChanged, 'permission changed')
+      }
     }
   }
 

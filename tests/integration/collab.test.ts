@@ -130,13 +130,21 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     type(a.doc, 'Voor het slot.')
     await until(() => b.text() === 'Voor het slot.')
     const drafter = await server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', users.drafter).executeTakeFirstOrThrow()
+    const codes: number[] = []
+    for (const c of [a, b]) c.provider.on('connection-close', (e: CloseEvent | null) => e && codes.push(e.code))
     await setLocked(server.context.db, { actor: await loadActor(server.context.db, drafter), docId: id, locked: true, now: new Date() })
     await server.context.collab.accessChanged({ docId: id })
-    await until(() => [...server.context.collab.loaded(id)!.conns.values()].every((c) => c.permission === 'read'), 5000, 'downgrade')
+    // Both editors are told (4002), reconnect, and are read-only from then on.
+    await until(() => codes.filter((c) => c === 4002).length === 2, 5000, 'the permission-changed close')
+    await until(() => a.provider.wsconnected && b.provider.wsconnected && a.provider.synced && b.provider.synced, 5000, 'reconnect')
+    await until(() => {
+      const room = server.context.collab.loaded(id)
+      return room !== undefined && room.conns.size === 2 && [...room.conns.values()].every((c) => c.permission === 'read')
+    }, 5000, 'read-only connections')
     type(b.doc, ' Na het slot.')
     type(a.doc, ' Ook na het slot.')
     await new Promise((r) => setTimeout(r, 200))
-    await server.context.collab.loaded(id)!.drained()
+    await server.context.collab.loaded(id)?.drained()
     expect(await storedText(server, id)).toBe('Voor het slot.')
   })
 
@@ -148,7 +156,7 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     const drafterId = (await server.context.db.selectFrom('users').select('id').where('email', '=', users.drafter).executeTakeFirstOrThrow()).id
     a.provider.shouldConnect = false
     await server.context.collab.accessChanged({ userId: drafterId })
-    expect(await closed).toBe(4403)
+    expect(await closed).toBe(4001)
     expect(b.provider.wsconnected).toBe(true)
   })
 
