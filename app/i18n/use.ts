@@ -32,6 +32,9 @@ export function useFormat() {
   const locale = useLocale()
   return {
     dateTime: (iso: string) => formatDateTime(locale, iso),
+    /** a calendar date (YYYY-MM-DD) as it is written in the chosen language */
+    date: (ymd: string) =>
+      new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${ymd}T00:00:00Z`)),
     number: (n: number) => formatNumber(locale, n),
   }
 }

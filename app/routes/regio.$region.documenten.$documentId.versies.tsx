@@ -1,3 +1,7 @@
+import { forbidden } from '../../server/auth/guards'
+import { can } from '../../server/policy/can'
+import { asResource } from '../../server/modules/documents/documents'
+import { adoptSchema, adoptVersion, latestAdoption } from '../../server/modules/principles/adoption'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -40,10 +44,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     if (!result.ok) notFound()
     compared = result
   }
+  const adoption = await latestAdoption(context.db, doc.id)
   return {
     region: { slug: region.slug, name: region.name },
     doc: { id: doc.id, title: doc.title },
     canEdit: permission === 'edit',
+    canAdopt: can(auth.actor, 'adopt', asResource(doc)),
+    adoption,
+    today: context.clock().toISOString().slice(0, 10),
     labelMax: LABEL_MAX,
     versions,
     selection: { from, to, all: url.searchParams.get('alles') === '1' },
@@ -54,15 +62,26 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Versies · ${data.doc.title} · Samenspel` : 'Samenspel' }]
 
 type Reply =
+  | { ok: true; message: 'adopted'; label: string }
   | { ok: true; message: 'saved'; label: string }
   | { ok: true; message: 'restored'; label: string; backup: string | null }
   | { ok: true; message: 'unchanged'; label: string }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { auth, doc } = await requireDocument(request, context, params, 'edit')
-  const parsed = await parseForm(request, z.discriminatedUnion('intent', [saveVersionSchema, restoreVersionSchema]))
+  const { auth, doc, permission } = await requireDocument(request, context, params, 'read')
+  const parsed = await parseForm(request, z.discriminatedUnion('intent', [saveVersionSchema, restoreVersionSchema, adoptSchema]))
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
   const now = context.clock()
+  if (parsed.data.intent === 'adopt') {
+    // Adopting needs no edit right (the document may be locked by then): it is the aldermen's.
+    const adopted = await adoptVersion(context.db, { actor: auth.actor, doc, ...parsed.data, now })
+    if (!adopted.ok && adopted.reason === 'forbidden') forbidden()
+    if (!adopted.ok && adopted.reason === 'version_not_found') return invalid({ form: 'versions.notFound' }, {}, 404)
+    if (!adopted.ok) return invalid({ adoptedOn: 'adoption.notInFuture' }, { ...parsed.data })
+    const label = (await latestAdoption(context.db, doc.id))?.version_label ?? ''
+    return data({ ok: true, message: 'adopted', label } satisfies Reply)
+  }
+  if (permission !== 'edit') forbidden()
   if (parsed.data.intent === 'save') {
     const saved = await saveVersion(context.db, context.collab, { actor: auth.actor, doc, label: parsed.data.label, now })
     if (!saved.ok) return invalid(saved.errors, { label: parsed.data.label })
@@ -80,7 +99,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 const shorten = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
 
 export default function Versions() {
-  const { region, doc, canEdit, labelMax, versions, selection, compared } = useLoaderData<typeof loader>()
+  const { region, doc, canEdit, canAdopt, adoption, today, labelMax, versions, selection, compared } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
@@ -98,6 +117,17 @@ export default function Versions() {
       </Heading>
       <Paragraph>{t('versions.intro')}</Paragraph>
 
+      {adoption ? (
+        <div className="card adoption">
+          <Paragraph>
+            <strong>{t('adoption.current', { label: adoption.version_label, date: fmt.date(adoption.adopted_on), reference: adoption.reference })}</strong>
+          </Paragraph>
+          <Paragraph>
+            <Link to={`?van=${adoption.version_id}&naar=${CURRENT}#vergelijking`}>{t('adoption.compare')}</Link>
+          </Paragraph>
+        </div>
+      ) : null}
+      {reply?.message === 'adopted' ? <Notice>{t('adoption.done', { label: reply.label })}</Notice> : null}
       {reply?.message === 'saved' ? <Notice>{t('versions.saved', { label: reply.label })}</Notice> : null}
       {reply?.message === 'restored' ? (
         <Notice>
@@ -151,6 +181,20 @@ export default function Versions() {
                       <Link to={`?van=${v.id}&naar=${CURRENT}#vergelijking`} aria-label={t('versions.compareWithCurrentLabel', { label: v.label })}>
                         {t('versions.compareWithCurrent')}
                       </Link>
+                      {canAdopt ? (
+                        <details className="adopt">
+                          <summary>{t('adoption.adopt')}</summary>
+                          <Form method="post" noValidate className="form">
+                            <input type="hidden" name="intent" value="adopt" />
+                            <input type="hidden" name="versionId" value={v.id} />
+                            <label className="utrecht-form-label" htmlFor={`on-${v.id}`}>{t('adoption.date')}</label>
+                            <input id={`on-${v.id}`} name="adoptedOn" type="date" max={today} defaultValue={today} required className="utrecht-textbox utrecht-textbox--html-input" />
+                            <label className="utrecht-form-label" htmlFor={`ref-${v.id}`}>{t('adoption.reference')}</label>
+                            <input id={`ref-${v.id}`} name="reference" required maxLength={100} className="utrecht-textbox utrecht-textbox--html-input" />
+                            <button type="submit" className="utrecht-button utrecht-button--primary-action">{t('adoption.confirm', { label: v.label })}</button>
+                          </Form>
+                        </details>
+                      ) : null}
                       {canEdit ? (
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="intent" value="restore" />

@@ -10,9 +10,10 @@ import { asResource, permissionFor } from '../../server/modules/documents/docume
 import { latestState } from '../../server/modules/documents/render'
 import { createComment, listComments, BODY_MAX } from '../../server/modules/comments/comments'
 import { findPrinciplesDocument, principlesWithAnchors } from '../../server/modules/principles/content'
+import { latestAdoption } from '../../server/modules/principles/adoption'
 import { Notice } from '../components/forms'
 import { CommentCard } from '../components/CommentCard'
-import { useErrorText, useT } from '../i18n/use'
+import { useErrorText, useFormat, useT } from '../i18n/use'
 
 export const meta: MetaFunction = () => [{ title: 'Leidende principes · Samenspel' }]
 
@@ -31,6 +32,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const principles = principlesWithAnchors(ydoc)
     const comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
     return {
+      adoption: await latestAdoption(context.db, doc.id),
       region: { slug: region.slug, name: region.name },
       doc: { id: doc.id, title: doc.title },
       canComment: can(auth.actor, 'comment', asResource(doc)),
@@ -81,17 +83,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Principles() {
-  const { doc, principles, canComment, canEdit, region } = useLoaderData<typeof loader>()
+  const { doc, principles, canComment, canEdit, region, adoption } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
   const errorText = useErrorText()
+  const fmt = useFormat()
   const groups = [...new Set(principles.map((p) => p.group))]
   const failedFor = result && !result.ok ? result.values?.principle : undefined
   return (
     <div className="content principles">
       <Heading level={1}>{doc.title}</Heading>
       <Paragraph lead>{t('principles.intro')}</Paragraph>
+      {adoption ? (
+        <Paragraph>
+          {t('adoption.current', { label: adoption.version_label, date: fmt.date(adoption.adopted_on), reference: adoption.reference })}{' '}
+          <Link to={`/regio/${region.slug}/documenten/${doc.id}/versies?van=${adoption.version_id}&naar=huidig#vergelijking`}>{t('adoption.compare')}</Link>
+        </Paragraph>
+      ) : null}
       <Paragraph>
         <Link to="/mijn-reacties">{t('principles.myComments')}</Link>
         {canEdit ? (

@@ -113,5 +113,25 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
 
     const audit = await server.context.db.selectFrom('audit_log').select('action').where('action', 'in', ['comment.approved', 'comment.disposition_set']).execute()
     expect(audit.map((a) => a.action).sort()).toEqual(['comment.approved', 'comment.disposition_set'])
+
+    // Adoption: the aldermen's; a date in the future or a foreign version is refused; then shown.
+    const versionId = version.ok ? version.id : ''
+    const versions = `/regio/${REGION}/documenten/${docId}/versies`
+    const byCoordinator = await http('coordinator')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' } })
+    expect(byCoordinator.status).toBe(403)
+    const future = await http('alderman')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2999-01-01', reference: 'PHO-2026-14' } })
+    expect(future.status).toBe(400)
+    const badDate = await http('alderman')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2026-02-31', reference: 'PHO-2026-14' } })
+    expect(badDate.status).toBe(400)
+    const noRef = await http('alderman')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: '' } })
+    expect(noRef.status).toBe(400)
+    expect(await server.context.db.selectFrom('adoptions').select('id').execute()).toHaveLength(0)
+    const adopted = await http('alderman')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' } })
+    expect(adopted.status).toBe(200)
+    const panelView = await page('parent', `/regio/${REGION}/principes`)
+    expect(panelView.html).toContain('Vastgesteld: versie “Na de panelronde” op 20 november 2026 (PHO-2026-14).')
+    const since = await page('parent', `${versions}?van=${versionId}&naar=huidig`)
+    expect(since.status).toBe(200)
+    expect((await server.context.db.selectFrom('audit_log').select('action').where('action', '=', 'document.adopted').execute()).length).toBe(1)
   })
 })
