@@ -19,9 +19,20 @@ interface FieldProps {
   idPrefix?: string
 }
 
-export function TextField({ name, label, hint, error, defaultValue, type = 'text', autoComplete, required, maxLength, idPrefix = 'f' }: FieldProps) {
-  const errorText = useErrorText()(error)
-  const id = `${idPrefix}-${name}`
+/** Label, hint and error around one control; gives the control the ids that tie them together. */
+function FieldShell({
+  id,
+  label,
+  hint,
+  errorText,
+  children,
+}: {
+  id: string
+  label: string
+  hint?: string
+  errorText?: string
+  children: (aria: { 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode
+}) {
   const describedBy = [hint ? `${id}-hint` : null, errorText ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
   return (
     <FormField type="text" invalid={Boolean(errorText)} className="field">
@@ -29,10 +40,18 @@ export function TextField({ name, label, hint, error, defaultValue, type = 'text
         <FormLabel htmlFor={id}>{label}</FormLabel>
       </div>
       {hint ? <FormFieldDescription id={`${id}-hint`}>{hint}</FormFieldDescription> : null}
-      {errorText ? (
-        <FormFieldErrorMessage id={`${id}-error`}>{errorText}</FormFieldErrorMessage>
-      ) : null}
-      <div className="utrecht-form-field__input">
+      {errorText ? <FormFieldErrorMessage id={`${id}-error`}>{errorText}</FormFieldErrorMessage> : null}
+      <div className="utrecht-form-field__input">{children({ 'aria-invalid': errorText ? true : undefined, 'aria-describedby': describedBy })}</div>
+    </FormField>
+  )
+}
+
+export function TextField({ name, label, hint, error, defaultValue, type = 'text', autoComplete, required, maxLength, idPrefix = 'f' }: FieldProps) {
+  const errorText = useErrorText()(error)
+  const id = `${idPrefix}-${name}`
+  return (
+    <FieldShell id={id} label={label} hint={hint} errorText={errorText}>
+      {(aria) => (
         <input
           id={id}
           name={name}
@@ -43,11 +62,10 @@ export function TextField({ name, label, hint, error, defaultValue, type = 'text
           required={required}
           aria-required={required || undefined}
           maxLength={maxLength}
-          aria-invalid={errorText ? true : undefined}
-          aria-describedby={describedBy}
+          {...aria}
         />
-      </div>
-    </FormField>
+      )}
+    </FieldShell>
   )
 }
 
@@ -70,22 +88,15 @@ export function SelectField({
 }) {
   const errorText = useErrorText()(error)
   const id = `${idPrefix}-${name}`
-  const describedBy = [hint ? `${id}-hint` : null, errorText ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
   return (
-    <FormField type="text" invalid={Boolean(errorText)} className="field">
-      <div className="utrecht-form-field__label">
-        <FormLabel htmlFor={id}>{label}</FormLabel>
-      </div>
-      {hint ? <FormFieldDescription id={`${id}-hint`}>{hint}</FormFieldDescription> : null}
-      {errorText ? <FormFieldErrorMessage id={`${id}-error`}>{errorText}</FormFieldErrorMessage> : null}
-      <div className="utrecht-form-field__input">
+    <FieldShell id={id} label={label} hint={hint} errorText={errorText}>
+      {(aria) => (
         <select
           id={id}
           name={name}
           className={`utrecht-select utrecht-select--html-select${errorText ? ' utrecht-select--invalid' : ''}`}
           defaultValue={defaultValue}
-          aria-invalid={errorText ? true : undefined}
-          aria-describedby={describedBy}
+          {...aria}
         >
           {options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -93,8 +104,8 @@ export function SelectField({
             </option>
           ))}
         </select>
-      </div>
-    </FormField>
+      )}
+    </FieldShell>
   )
 }
 
