@@ -76,7 +76,8 @@ const nl = {
   'region.task.panels': 'Panelcodes uitgeven en toestemming van ouders vastleggen',
   'region.task.audit': 'Het logboek inzien en de keten controleren',
   'region.task.profile': 'Uw naam, wachtwoord en sessies beheren',
-  'region.comingSoon': 'Binnenkort hier: leidende principes, dialoogrondes en de besluitenlijst.',
+  'region.comingSoon': 'Binnenkort hier: de dialoogrondes en de besluitenlijst.',
+  'region.task.principles': 'De leidende principes lezen en erop reageren',
 
   'role.region_admin': 'regiocoördinator',
   'role.alderman': 'wethouder',
@@ -484,7 +485,8 @@ const en: Record<MessageKey, string> = {
   'region.task.panels': 'Issue panel codes and record parental consent',
   'region.task.audit': 'Read the audit log and verify its chain',
   'region.task.profile': 'Manage your name, password and sessions',
-  'region.comingSoon': 'Coming here soon: leading principles, dialogue rounds and the decision log.',
+  'region.comingSoon': 'Coming here soon: the dialogue rounds and the decision log.',
+  'region.task.principles': 'Read the leading principles and comment on them',
 
   'role.region_admin': 'region coordinator',
   'role.alderman': 'alderman',

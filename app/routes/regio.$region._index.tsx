@@ -34,6 +34,7 @@ export default function RegionHome() {
   const base = `/regio/${region.slug}`
   const subregions = [...new Set(municipalities.map((m) => m.subregion))]
   const tasks: Array<{ to: string; label: MessageKey }> = [
+    { to: `${base}/principes`, label: 'region.task.principles' },
     { to: `${base}/documenten`, label: 'region.task.documents' },
     ...(abilities.membership.manage ? [{ to: `${base}/beheer`, label: 'region.task.admin' as const }] : []),
     ...(abilities.panelAccess.manage ? [{ to: `${base}/panels`, label: 'region.task.panels' as const }] : []),
