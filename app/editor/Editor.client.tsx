@@ -10,6 +10,7 @@ import type { MessageKey } from '../i18n/messages'
 import { EDITOR_FRAGMENT, editorExtensions } from './extensions'
 import { presentPeople, type PresenceUser } from './presence'
 import { trackConnection, type ConnectionState } from './connection'
+import { Comments, currentRange, refreshComments, selectRange, selectionAnchors, type CommentAnchor } from './comments'
 
 /**
  * The co-editing editor: Tiptap bound to the document's Y.Doc, synced through y-websocket with
@@ -24,6 +25,23 @@ export interface CollabEditorProps {
   editable: boolean
   /** the server-rendered text, shown until the live document has synced */
   fallback: ReactNode
+  /** may comment on words (select, then "Reageer op selectie" or Ctrl+Alt+M) */
+  canComment?: boolean
+  /** the comments to highlight in the text */
+  comments?: CommentAnchor[]
+  /** Ctrl+Alt+M in the text */
+  onCommentShortcut?: () => void
+  /** the editor's comment functions, once the live text is there (null when it goes) */
+  onReady?: (api: EditorCommentApi | null) => void
+}
+
+/** What the page around the editor may ask of it for comments. */
+export interface EditorCommentApi {
+  /** anchors and words of the current selection, or null when nothing is selected */
+  selection(): { start: string; end: string; quote: string } | null
+  /** selects a comment's words, scrolls them into view and focuses the text; false when they are gone */
+  goTo(anchor: { start: string; end: string }): boolean
+  focus(): void
 }
 
 interface Session {
@@ -52,7 +70,7 @@ export default function CollabEditor(props: CollabEditorProps) {
   return <LiveEditor key={session.doc.guid} {...props} session={session} />
 }
 
-function LiveEditor({ title, user, editable, fallback, session }: CollabEditorProps & { session: Session }) {
+function LiveEditor({ title, user, editable, fallback, session, canComment = false, comments = [], onCommentShortcut, onReady }: CollabEditorProps & { session: Session }) {
   const t = useT()
   const { doc, provider } = session
   const [state, setState] = useState<ConnectionState>('connecting')
@@ -86,6 +104,10 @@ function LiveEditor({ title, user, editable, fallback, session }: CollabEditorPr
   }, [provider])
 
   const toolbarRef = useRef<HTMLDivElement>(null)
+  const commentsRef = useRef(comments)
+  commentsRef.current = comments
+  const shortcutRef = useRef(onCommentShortcut)
+  shortcutRef.current = onCommentShortcut
   const editor = useEditor(
     {
       immediatelyRender: false,
@@ -94,6 +116,7 @@ function LiveEditor({ title, user, editable, fallback, session }: CollabEditorPr
         ...editorExtensions,
         Collaboration.configure({ document: doc, field: EDITOR_FRAGMENT }),
         CollaborationCaret.configure({ provider, user, render: renderCaret, selectionRender: renderSelection }),
+        Comments.configure({ ydoc: doc, getComments: () => commentsRef.current, onShortcut: () => shortcutRef.current?.() }),
       ],
       editorProps: {
         attributes: {
@@ -102,7 +125,10 @@ function LiveEditor({ title, user, editable, fallback, session }: CollabEditorPr
           role: 'textbox',
           'aria-multiline': 'true',
           'aria-label': t('doc.editorLabel', { title }),
-          ...(editable ? { 'aria-describedby': 'doc-shortcuts' } : { 'aria-readonly': 'true' }),
+          ...(editable || canComment ? { 'aria-describedby': 'doc-shortcuts' } : {}),
+          ...(editable ? {} : { 'aria-readonly': 'true' }),
+          // Read-only text stays reachable with Tab, so its words can be selected with the keyboard.
+          ...(!editable && canComment ? { tabindex: '0' } : {}),
         },
         handleKeyDown: (_view, event) => {
           // Alt+F10 moves to the toolbar, as in other editors.
@@ -114,15 +140,36 @@ function LiveEditor({ title, user, editable, fallback, session }: CollabEditorPr
         },
       },
     },
-    [doc, provider, editable],
+    [doc, provider, editable, canComment],
   )
   useEffect(() => {
     if (editor && editor.isEditable !== editable) editor.setEditable(editable)
   }, [editor, editable])
+  // New or changed comments (after posting, or the page's data reloaded): highlight them.
+  useEffect(() => {
+    if (editor && !editor.isDestroyed) refreshComments(editor.view)
+  }, [editor, comments])
 
   const live = synced && editor !== null
+  useEffect(() => {
+    if (!onReady) return
+    if (!live || !editor) return onReady(null)
+    onReady({
+      selection: () => (editor.isDestroyed ? null : selectionAnchors(editor.state, doc)),
+      goTo: (anchor) => {
+        if (editor.isDestroyed) return false
+        const range = currentRange(editor.state, doc, anchor)
+        if (!range) return false
+        selectRange(editor.view, range)
+        return true
+      },
+      focus: () => editor.view.dom.focus(),
+    })
+    return () => onReady(null)
+  }, [live, editor, doc, onReady])
+
   return (
-    <EditorFrame title={title} user={user} editable={editable} fallback={fallback} state={state} people={people} toolbar={editable && editor ? <Toolbar editor={editor} innerRef={toolbarRef} /> : null}>
+    <EditorFrame title={title} user={user} editable={editable} canComment={canComment} fallback={fallback} state={state} people={people} toolbar={editable && editor ? <Toolbar editor={editor} innerRef={toolbarRef} /> : null}>
       <div hidden={!live} className="doc-editor__live">
         <EditorContent editor={editor} />
       </div>
@@ -134,6 +181,7 @@ function LiveEditor({ title, user, editable, fallback, session }: CollabEditorPr
 /** The editor's surroundings: toolbar, connection state, presence, then the text. */
 function EditorFrame({
   editable,
+  canComment,
   fallback,
   state,
   people,
@@ -149,9 +197,9 @@ function EditorFrame({
         {/* Someone who only reads has nothing to save: connected is all there is to say. */}
         <ConnectionStatus state={!editable && state === 'saved' ? 'connected' : state} />
       </div>
-      {editable ? (
+      {editable || canComment ? (
         <p id="doc-shortcuts" className="doc-editor__hint">
-          {t('doc.shortcuts')}
+          {[editable ? t('doc.shortcuts') : '', canComment ? t('annotate.shortcutHint') : ''].filter(Boolean).join(' ')}
         </p>
       ) : null}
       <div className="doc-editor__body">

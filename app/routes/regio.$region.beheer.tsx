@@ -22,6 +22,7 @@ export default function AdminLayout() {
           <li><NavLink to={`${base}/organisaties`}>{t('admin.organisations')}</NavLink></li>
           <li><NavLink to={`${base}/leden`}>{t('admin.members')}</NavLink></li>
           <li><NavLink to={`${base}/uitnodigingen`}>{t('admin.invitations')}</NavLink></li>
+          <li><NavLink to={`${base}/instellingen`}>{t('admin.settings')}</NavLink></li>
         </ul>
       </nav>
       <Outlet />

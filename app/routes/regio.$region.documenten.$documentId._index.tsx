@@ -1,15 +1,18 @@
-import { Component, lazy, Suspense, useEffect, useState, type ReactNode } from 'react'
+import { Component, lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { forbidden } from '../../server/auth/guards'
 import { can } from '../../server/policy/can'
-import { parseForm } from '../../server/lib/forms'
+import { invalid, parseFormData } from '../../server/lib/forms'
 import { asResource, NotAllowedError, setLocked } from '../../server/modules/documents/documents'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireDocument } from '../../server/modules/documents/access'
-import { documentHTML } from '../../server/modules/documents/render'
+import { latestState, renderHTML } from '../../server/modules/documents/render'
+import { commentSchema, createComment, listComments } from '../../server/modules/comments/comments'
+import { CommentComposer, CommentsPanel } from '../components/TextComments'
+import type { EditorCommentApi } from '../editor/Editor.client'
 import { Notice } from '../components/forms'
 import { colourFor } from '../editor/presence'
 import { useT } from '../i18n/use'
@@ -24,7 +27,17 @@ const CollabEditor = lazy(() => import('../editor/Editor.client'))
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region, doc, permission } = await requireDocument(request, context, params, 'read')
-  const html = await documentHTML(context.db, context.collab, doc.id)
+  const ydoc = await latestState(context.db, context.collab, doc.id)
+  let html: string
+  let comments: Awaited<ReturnType<typeof listComments>>
+  try {
+    // The comments first: rendering may drop unknown elements from the copy it reads.
+    comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
+    html = renderHTML(ydoc)
+  } finally {
+    ydoc.destroy()
+  }
+  const canComment = can(auth.actor, 'comment', asResource(doc))
   return {
     region: { slug: region.slug, name: region.name },
     doc: { id: doc.id, title: doc.title, kind: doc.kind, status: doc.status },
@@ -33,15 +46,44 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     html,
     user: { id: auth.user.id, name: auth.user.name, color: colourFor(auth.user.id) },
     canLock: can(auth.actor, 'lock', { ...asResource(doc), locked: false }),
+    canComment,
+    canReview: permission === 'edit' || comments.some((c) => c.can.moderate || c.can.dispose),
+    comments,
   }
 }
 
 const lockSchema = z.object({ intent: z.enum(['lock', 'unlock']) })
 
-/** Locking makes the document read-only for everyone; open editors switch at once (the collab server is told). */
+/**
+ * Commenting on words (intent 'comment': anchors, quote and body; the words must still be there,
+ * else 409), and locking, which makes the document read-only for everyone; open editors switch at
+ * once (the collab server is told).
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, doc, region } = await requireDocument(request, context, params, 'read')
-  const parsed = await parseForm(request, lockSchema)
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    throw new Response('Bad Request', { status: 400 })
+  }
+  if (form.get('intent') === 'comment') {
+    const parsed = parseFormData(form, commentSchema)
+    if (!parsed.ok) return invalid(parsed.errors, parsed.values)
+    const ydoc = await latestState(context.db, context.collab, doc.id)
+    try {
+      const input = parsed.data
+      const result = await createComment(context.db, { actor: auth.actor, doc, ydoc, start: input.start, end: input.end, quote: input.quote, body: input.body, now: context.clock() })
+      if (!result.ok) {
+        if (result.reason === 'forbidden') forbidden()
+        return invalid({ form: 'comments.rangeGone' }, { body: input.body }, 409)
+      }
+      return data({ ok: true as const, commentId: result.id, moderation: result.moderation })
+    } finally {
+      ydoc.destroy()
+    }
+  }
+  const parsed = parseFormData(form, lockSchema)
   if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
   try {
     await setLocked(context.db, { actor: auth.actor, docId: doc.id, locked: parsed.data.intent === 'lock', now: context.clock() })
@@ -56,10 +98,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.doc.title} · ${data.region.name} · Samenspel` : 'Samenspel' }]
 
 export default function DocumentPage() {
-  const { region, doc, editable, readOnlyReason, html, user, canLock } = useLoaderData<typeof loader>()
+  const { region, doc, editable, readOnlyReason, html, user, canLock, canComment, canReview, comments } = useLoaderData<typeof loader>()
   const t = useT()
   const [mounted, setMounted] = useState(false)
   useEffect(() => setMounted(true), [])
+  const [api, setApi] = useState<EditorCommentApi | null>(null)
+  const [openSignal, setOpenSignal] = useState(0)
+  const anchors = useMemo(
+    () => comments.filter((c) => c.moderation !== 'hidden').map((c) => ({ id: c.id, start: c.anchorStart, end: c.anchorEnd, status: c.status })),
+    [comments],
+  )
   const base = `/regio/${region.slug}/documenten`
   const fallback = <StaticText html={html} />
   return (
@@ -86,15 +134,31 @@ export default function DocumentPage() {
       <noscript>
         <Paragraph className="muted">{t('doc.noscript')}</Paragraph>
       </noscript>
-      {mounted ? (
-        <EditorBoundary fallback={<><Notice kind="error">{t('doc.editorFailed')}</Notice>{fallback}</>}>
-          <Suspense fallback={fallback}>
-            <CollabEditor documentId={doc.id} title={doc.title} user={user} editable={editable} fallback={fallback} />
-          </Suspense>
-        </EditorBoundary>
-      ) : (
-        fallback
-      )}
+      <div className="doc-layout">
+        <div className="doc-layout__main">
+          {canComment && mounted ? <CommentComposer api={api} openSignal={openSignal} /> : null}
+          {mounted ? (
+            <EditorBoundary fallback={<><Notice kind="error">{t('doc.editorFailed')}</Notice>{fallback}</>}>
+              <Suspense fallback={fallback}>
+                <CollabEditor
+                  documentId={doc.id}
+                  title={doc.title}
+                  user={user}
+                  editable={editable}
+                  fallback={fallback}
+                  canComment={canComment}
+                  comments={anchors}
+                  onReady={setApi}
+                  onCommentShortcut={canComment ? () => setOpenSignal((n) => n + 1) : undefined}
+                />
+              </Suspense>
+            </EditorBoundary>
+          ) : (
+            fallback
+          )}
+        </div>
+        <CommentsPanel comments={comments} api={api} reviewHref={canReview ? `${base}/${doc.id}/reacties` : null} />
+      </div>
     </div>
   )
 }

@@ -62,8 +62,9 @@ const rules: { [T in ResourceType]: Record<ActionOf<T>, Rule> } = {
  * - a provider's submission is for that provider's team only; every other provider and, for now,
  *   the region's staff get nothing (reading after the deadline and the recorded opening comes with
  *   the dialogue module);
- * - leading principles are edited by drafters (civil servants, aldermen, region administrators),
- *   commented on by panels, providers and education partners, read by every member;
+ * - leading principles are edited by drafters (civil servants, aldermen, region administrators,
+ *   and providers where the region allows it), commented on by panels, providers and education
+ *   partners, read by every member;
  * - the PHO's proposals, core-team mandates, OOGO agreements and minutes are edited by drafters
  *   and read by every member;
  * - a locked document is read-only for everyone who could read it.
@@ -74,6 +75,8 @@ export interface DocumentResource {
   kind: DocumentKind
   ownerOrganisationId: string | null
   locked: boolean
+  /** the region lets providers co-draft its leading principles */
+  providersMayDraft?: boolean
 }
 export const documentActions = ['read', 'comment', 'edit', 'create', 'lock', 'adopt'] as const
 export type DocumentAction = (typeof documentActions)[number]
@@ -94,6 +97,8 @@ export function permissionOn(actor: Actor | null, doc: Omit<DocumentResource, 't
     )
     level = onTeam ? 'edit' : 'none'
   } else if (isDrafter(roles)) {
+    level = 'edit'
+  } else if (doc.kind === 'principles' && doc.providersMayDraft && roles.has('provider_member')) {
     level = 'edit'
   } else if (doc.kind === 'principles' && (roles.has('panel_member') || roles.has('provider_member') || roles.has('education_partner'))) {
     level = 'comment'

@@ -72,6 +72,14 @@ describe('document permissions', () => {
     expect(permissionOn(actor('provider_member', OWNER, 'region-b'), doc('submission'))).toBe('none')
   })
 
+  it('lets providers co-draft the principles only where the region allows it', () => {
+    const provider = actor('provider_member')
+    expect(permissionOn(provider, { ...doc('principles'), providersMayDraft: true })).toBe('edit')
+    expect(permissionOn(provider, { ...doc('proposal'), providersMayDraft: true })).toBe('read')
+    expect(permissionOn(actor('panel_member'), { ...doc('principles'), providersMayDraft: true })).toBe('comment')
+    expect(permissionOn(provider, { ...doc('principles', true), providersMayDraft: true })).toBe('read')
+  })
+
   it('gives nothing to people outside the region or not logged in', () => {
     for (const kind of documentKinds) {
       expect(permissionOn(actor('region_admin', 'x', 'region-b'), doc(kind))).toBe('none')

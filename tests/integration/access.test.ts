@@ -26,6 +26,7 @@ const pages: Array<{ path: string; allowed: Who[] }> = [
   { path: '/beheer/organisaties', allowed: ['admin'] },
   { path: '/beheer/leden', allowed: ['admin'] },
   { path: '/beheer/uitnodigingen', allowed: ['admin'] },
+  { path: '/beheer/instellingen', allowed: ['admin'] },
   { path: '/panels', allowed: ['admin', 'civilServant'] },
   { path: '/logboek', allowed: ['admin'] },
 ]

@@ -3,6 +3,9 @@ import { loadActor } from '../../server/auth/actor'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { saveVersion } from '../../server/modules/documents/versions'
 import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { connect, fragmentText } from '../support/collab'
+import { loadDoc } from '../../server/collab/persistence'
+import * as Y from 'yjs'
 
 /**
  * Leading principles with panels over HTTP: reacting to a principle, pre-moderation of under-16s,
@@ -133,5 +136,34 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     const since = await page('parent', `${versions}?van=${versionId}&naar=huidig`)
     expect(since.status).toBe(200)
     expect((await server.context.db.selectFrom('audit_log').select('action').where('action', '=', 'document.adopted').execute()).length).toBe(1)
+  })
+
+  it('lets providers co-draft the principles only once the region administrator allows it', async () => {
+    const admin = await loginAs(server, 'regiocoordinator@samenspel.example')
+    const settings = `/regio/${REGION}/beheer/instellingen`
+    expect((await client(server, cookie.provider)(settings, { form: { providersMayDraft: 'on' } })).status).toBe(403)
+    const stored = async () => {
+      await server.context.collab.loaded(docId)?.drained()
+      const s = await loadDoc(server.context.db, docId)
+      const d = new Y.Doc()
+      if (s.update) Y.applyUpdate(d, s.update)
+      return fragmentText(d)
+    }
+    const typeInto = async (mark: string) => {
+      const c = connect(server, docId, cookie.provider)
+      await c.synced
+      const first = c.doc.getXmlFragment('default').get(0) as Y.XmlElement
+      ;(first.get(0) as Y.XmlText).insert(0, mark)
+      await new Promise((r) => setTimeout(r, 300))
+      c.destroy()
+    }
+    await typeInto('[aanbieder-voor]')
+    expect(await stored()).not.toContain('[aanbieder-voor]')
+    expect((await client(server, admin)(settings, { form: { providersMayDraft: 'on' } })).status).toBe(200)
+    await typeInto('[aanbieder-na]')
+    expect(await stored()).toContain('[aanbieder-na]')
+    const audit = await server.context.db.selectFrom('audit_log').select('data').where('action', '=', 'region.settings_changed').execute()
+    expect(audit.map((a) => JSON.parse(a.data))).toEqual([{ providersMayDraft: true }])
+    expect((await client(server, admin)(settings, { form: {} })).status).toBe(200)
   })
 })

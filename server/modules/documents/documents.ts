@@ -11,18 +11,29 @@ import { appendUpdate } from '../../collab/persistence'
  * Documents: the module API later modules call to create a co-edited document and to ask what a
  * person may do with it. The rules themselves live in server/policy (permissionOn).
  */
-export function asResource(doc: Pick<Document, 'region_id' | 'kind' | 'owner_organisation_id' | 'status'>): DocumentResource {
+/** A document row with its region's setting that the policy needs. */
+export type DocumentRow = Document & { providers_may_draft: number }
+
+export function asResource(
+  doc: Pick<Document, 'region_id' | 'kind' | 'owner_organisation_id' | 'status'> & { providers_may_draft?: number },
+): DocumentResource {
   return {
     type: 'document',
     regionId: doc.region_id,
     kind: doc.kind,
     ownerOrganisationId: doc.owner_organisation_id,
     locked: doc.status === 'locked',
+    providersMayDraft: Boolean(doc.providers_may_draft),
   }
 }
 
-export function findDocument(db: DB, id: string) {
-  return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst()
+/** Documents with their region's "providers may draft the principles" setting. */
+function documentsWithRegion(db: DB) {
+  return db.selectFrom('documents').innerJoin('regions', 'regions.id', 'documents.region_id').selectAll('documents').select('regions.providers_may_draft')
+}
+
+export function findDocument(db: DB, id: string): Promise<DocumentRow | undefined> {
+  return documentsWithRegion(db).where('documents.id', '=', id).executeTakeFirst()
 }
 
 export function permissionFor(actor: Actor | null, doc: Document): Permission {
@@ -31,11 +42,9 @@ export function permissionFor(actor: Actor | null, doc: Document): Permission {
 
 /** Documents of a region the actor may at least read, newest first. */
 export async function listReadableDocuments(db: DB, actor: Actor, regionId: string) {
-  const docs = await db
-    .selectFrom('documents')
-    .selectAll()
-    .where('region_id', '=', regionId)
-    .orderBy('created_at', 'desc')
+  const docs = await documentsWithRegion(db)
+    .where('documents.region_id', '=', regionId)
+    .orderBy('documents.created_at', 'desc')
     .execute()
   return docs
     .map((d) => ({ ...d, permission: permissionFor(actor, d) }))

@@ -160,10 +160,12 @@ export function principlesWithAnchors(doc: Y.Doc): PrincipleWithAnchor[] {
 export function findPrinciplesDocument(db: import('../../../db/connect').DB, regionId: string) {
   return db
     .selectFrom('documents')
-    .selectAll()
-    .where('region_id', '=', regionId)
-    .where('kind', '=', 'principles')
-    .orderBy('created_at')
+    .innerJoin('regions', 'regions.id', 'documents.region_id')
+    .selectAll('documents')
+    .select('regions.providers_may_draft')
+    .where('documents.region_id', '=', regionId)
+    .where('documents.kind', '=', 'principles')
+    .orderBy('documents.created_at')
     .limit(1)
     .executeTakeFirst()
 }

@@ -234,3 +234,19 @@ export async function removeMembership(
     return true
   })
 }
+
+/** Whether providers may co-draft the region's leading principles (they comment otherwise). */
+export async function setProvidersMayDraft(db: DB, input: { regionId: string; value: boolean; actorId: string; now: Date }) {
+  await inTransaction(db, async (trx) => {
+    await trx.updateTable('regions').set({ providers_may_draft: input.value ? 1 : 0 }).where('id', '=', input.regionId).execute()
+    await recordAudit(trx, {
+      action: 'region.settings_changed',
+      subjectType: 'region',
+      subjectId: input.regionId,
+      regionId: input.regionId,
+      actorId: input.actorId,
+      data: { providersMayDraft: input.value },
+      at: input.now,
+    })
+  })
+}
