@@ -41,9 +41,10 @@ export function CommentComposer({ api, openSignal }: { api: EditorCommentApi | n
     setDraft(selection)
   }
   // The shortcut in the text bumps openSignal.
+  const openRef = useRef(open)
+  openRef.current = open
   useEffect(() => {
-    if (openSignal > 0) open()
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (openSignal > 0) openRef.current()
   }, [openSignal])
   useEffect(() => {
     if (draft) bodyRef.current?.focus()
