@@ -75,19 +75,34 @@ export class CollabServer {
       })
   }
 
-  private async accept(ws: WebSocket, docId: string, who: { userId: string; permission: Conn['permission'] }) {
+  private accept(ws: WebSocket, docId: string, who: { userId: string; permission: Conn['permission'] }) {
     const conn: Conn = { ws, userId: who.userId, permission: who.permission, awarenessIds: new Set(), queue: Promise.resolve() }
     ;(ws as WebSocket & { isAlive?: boolean }).isAlive = true
     ws.on('pong', () => ((ws as WebSocket & { isAlive?: boolean }).isAlive = true))
-    const room = await this.room(docId)
-    // Messages that arrive while the document loads wait in the connection's queue.
-    conn.queue = room.ready
+    // Listen at once: the client's first messages (its sync step 1) may arrive while the document
+    // is still loading or an earlier copy is being written away, and must wait, not be lost.
+    const roomReady = this.room(docId).then(async (room) => {
+      await room.ready
+      return room
+    })
+    conn.queue = roomReady.then(
+      (room) => {
+        if (ws.readyState !== ws.OPEN) return
+        this.clearUnload(docId)
+        room.add(conn)
+      },
+      (err) => {
+        this.ctx.logger.error('collab: loading a document failed', { docId, error: String(err) })
+        ws.close(CLOSE.storageFailed, 'storage failed')
+      },
+    )
     ws.on('message', (data, isBinary) => {
       const bytes = data instanceof Buffer ? data : Buffer.concat(data as Buffer[])
       conn.queue = conn.queue
-        .then(() => {
+        .then(async () => {
           if (!isBinary) throw new Error('text frame')
           // Even when the socket has closed since: what arrived is applied (and stored).
+          const room = await roomReady
           return room.handle(conn, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
         })
         .catch(() => {
@@ -97,25 +112,21 @@ export class CollabServer {
     })
     ws.on('close', () => {
       // Let the messages that arrived before the close be handled first.
-      void conn.queue.finally(() => {
-        room.remove(ws)
-        if (room.conns.size === 0) this.scheduleUnload(room)
-      })
+      void roomReady
+        .then((room) =>
+          conn.queue.finally(() => {
+            room.remove(ws)
+            if (room.conns.size === 0) this.scheduleUnload(room)
+          }),
+        )
+        .catch(() => undefined)
     })
     ws.on('error', () => ws.terminate())
-    try {
-      await room.ready
-    } catch (err) {
-      this.ctx.logger.error('collab: loading a document failed', { docId, error: String(err) })
-      ws.close(CLOSE.storageFailed, 'storage failed')
-      return
-    }
-    if (ws.readyState !== ws.OPEN) return
-    this.clearUnload(docId)
-    room.add(conn)
   }
 
   private async room(docId: string): Promise<Room> {
+    // A newcomer keeps an idle document from being unloaded under its feet.
+    this.clearUnload(docId)
     const existing = this.rooms.get(docId)
     if (existing) return existing
     // A room of this document that is still being unloaded must finish writing first.

@@ -35,6 +35,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       expect(link).toMatch(new RegExp(`^${server.url}/uitnodiging/[A-Za-z0-9_-]{20,}$`))
       // The table lists it as open.
       const row = admin.getByRole('row').filter({ hasText: 'nieuwe.collega@gemeente-haarlem.example' })
+      await row.waitFor()
       expect(await row.getByRole('cell').allInnerTexts()).toEqual(
         expect.arrayContaining(['Gemeente Haarlem', 'wethouder', 'open']),
       )
