@@ -8,7 +8,7 @@ import type { DB } from '../../db/connect'
 import type { Permission } from '../policy/can'
 import type { Logger } from '../lib/log'
 import type { Clock } from '../lib/time'
-import { appendUpdate, compact, loadDoc, readAfter } from './persistence'
+import { appendUpdate, combine, compact, loadDoc, readAfter } from './persistence'
 
 /** The y-websocket protocol's outer message types. */
 export const MESSAGE_SYNC = 0
@@ -119,7 +119,7 @@ export class Room {
     const batch = this.pending.splice(0)
     if (batch.length === 0 || this.failed) return
     try {
-      const merged = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
+      const merged = batch.length === 1 ? batch[0]!.update : combine(batch.map((b) => b.update))
       const seq = await appendUpdate(this.opts.db, this.docId, merged, this.opts.clock())
       if (seq === this.cursor + 1) this.cursor = seq
       this.opts.publish(this.docId, seq)
@@ -145,7 +145,10 @@ export class Room {
   pullRemote(): Promise<void> {
     this.writes = this.writes.then(async () => {
       const { updates, seq } = await readAfter(this.opts.db, this.docId, this.cursor)
-      for (const u of updates) Y.applyUpdate(this.doc, u, REMOTE)
+      // One transaction: one 'update' event, one broadcast, however many rows were read.
+      this.doc.transact(() => {
+        for (const u of updates) Y.applyUpdate(this.doc, u)
+      }, REMOTE)
       if (seq > this.cursor) this.cursor = seq
     })
     return this.writes
