@@ -1,5 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -556,27 +557,53 @@ async function coldJoin(peer: 'ours' | 'refdb', round: number, p: Prepared, ldbD
   return out
 }
 
-/** Types the 20 000-keystroke log into the reference's LevelDB, over the wire. */
+/** Waits until a process has used no CPU for a second (bounded). */
+async function waitIdle(pid: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  let last = cpuSeconds(pid) ?? 0
+  while (Date.now() < deadline) {
+    await sleep(1000)
+    const now = cpuSeconds(pid)
+    if (now === null || now - last < 0.01) return
+    last = now
+  }
+}
+
+/**
+ * Types the 20 000-keystroke log into the reference's LevelDB, over the wire: one server session
+ * per document. In one session the second document's log would not be written: y-leveldb works
+ * through a single queue, and the server attaches a document's update listener only after
+ * reading it from that queue, so the updates that arrive meanwhile are stored later as one merged
+ * update. Then counts what LevelDB holds (opening it also replays its write-ahead log, which the
+ * reference, having no shutdown handler, leaves behind; the cold joins should not pay for that).
+ */
 async function fillReference(p: Prepared, ldbDir: string): Promise<string | undefined> {
-  const server = await startPeer('refdb', ldbDir)
-  try {
-    for (const room of p.coldDocs) {
+  for (const room of p.coldDocs) {
+    const server = await startPeer('refdb', ldbDir)
+    try {
       const filler = startClients('filler', { mode: 'fill', url: server.url, origin: server.origin, room, cookie: p.cookies[0], count: cfg.coldUpdates })
       const r = (await filler.waitFor('result', 180_000)) as Record<string, number>
       await stop(filler)
       if (r.serverLength !== cfg.coldUpdates) return `reference holds ${r.serverLength} of ${cfg.coldUpdates} characters after filling`
+      await waitIdle(server.proc.pid) // the LevelDB queue has drained
+    } finally {
+      await stop(server.proc, 5000)
     }
-    // LevelDB writes are queued behind each other; give them time to land before the restart.
-    await sleep(4000)
-  } finally {
-    await stop(server.proc, 5000)
   }
-  // The reference has no shutdown handler, so LevelDB replays its write-ahead log (40 000 puts)
-  // on the next open. One start and stop without clients does that here, so the cold joins
-  // measure reading the 20 000 updates, not LevelDB's recovery.
-  const settle = await startPeer('refdb', ldbDir)
-  await sleep(5000)
-  await stop(settle.proc, 5000)
+  const require = createRequire(import.meta.url)
+  const { LeveldbPersistence, getLevelUpdates } = require('y-leveldb') as {
+    LeveldbPersistence: new (dir: string) => { _transact<T>(f: (db: unknown) => Promise<T>): Promise<T>; destroy(): Promise<void> }
+    getLevelUpdates: (db: unknown, name: string) => Promise<unknown[]>
+  }
+  const ldb = new LeveldbPersistence(ldbDir)
+  try {
+    for (const room of p.coldDocs) {
+      const stored = await ldb._transact((db) => getLevelUpdates(db, `collab/${room}`))
+      if (stored.length < cfg.coldUpdates) return `the reference's LevelDB holds ${stored.length} updates of document ${room}, not ${cfg.coldUpdates}`
+    }
+  } finally {
+    await ldb.destroy()
+  }
   return undefined
 }
 
