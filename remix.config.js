@@ -4,6 +4,9 @@
  * @type {import('@remix-run/dev').VitePluginConfig}
  */
 export default {
+  // One build folder per working copy by default; SAMENSPEL_BUILD_DIR lets parallel work (or a
+  // second checkout) build somewhere else without pulling files from under a running test.
+  buildDirectory: process.env.SAMENSPEL_BUILD_DIR || 'build',
   ignoredRouteFiles: ['**/*.test.*'],
   future: {
     v3_fetcherPersist: true,

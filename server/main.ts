@@ -35,7 +35,8 @@ async function main() {
       build: () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>,
     }
   } else {
-    const buildFile = path.join(root, 'build/server/index.js')
+    const buildDir = path.resolve(root, process.env.SAMENSPEL_BUILD_DIR || 'build')
+    const buildFile = path.join(buildDir, 'server/index.js')
     if (!fs.existsSync(buildFile)) {
       console.error('No build found: run `npm run build` first (npm start does this for you).')
       process.exit(1)
@@ -43,7 +44,7 @@ async function main() {
     options = {
       config,
       logger,
-      clientDir: path.join(root, 'build/client'),
+      clientDir: path.join(buildDir, 'client'),
       build: (await import(pathToFileURL(buildFile).href)) as ServerBuild,
     }
   }

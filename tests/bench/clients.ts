@@ -106,13 +106,20 @@ async function probe(a: Extract<Args, { mode: 'probe' }>) {
   const measureStart = start + a.warmupMs
   const measureEnd = measureStart + a.measureMs
   const latencies: number[][] = readers.map(() => [])
+  /** the slowest deliveries: when (s into the window), which keystroke, how long */
+  const slow: Array<{ at: number; seq: number; ms: number }> = []
   readers.forEach((r, i) => {
     const map = r.doc.getMap<number>('t0')
     map.observe((ev) => {
       const t = now()
       for (const key of ev.keysChanged) {
         const t0 = map.get(key)
-        if (t0 !== undefined && t0 >= measureStart && t0 < measureEnd) latencies[i]!.push(t - t0)
+        if (t0 !== undefined && t0 >= measureStart && t0 < measureEnd) {
+          latencies[i]!.push(t - t0)
+          slow.push({ at: +((t0 - measureStart) / 1000).toFixed(3), seq: Number(key), ms: +(t - t0).toFixed(2) })
+          slow.sort((x, y) => y.ms - x.ms)
+          if (slow.length > 12) slow.pop()
+        }
       }
     })
   })
@@ -151,8 +158,11 @@ async function probe(a: Extract<Args, { mode: 'probe' }>) {
     p50: percentile(all, 50),
     p99: percentile(all, 99),
     max: all.at(-1) ?? NaN,
-    probeLoopDelayP99: loopDelay.percentile(99) / 1e6,
+    // the histogram holds whole timer intervals: the lag is what exceeds the 10 ms resolution
+    probeLoopDelayP99: Math.max(0, loopDelay.percentile(99) / 1e6 - 10),
     disconnects: [writer, ...readers].reduce((n, c) => n + c.disconnects(), 0),
+    slowest: slow,
+    latencies: all.map((x) => +x.toFixed(3)),
   })
   for (const c of [writer, ...readers]) c.provider.destroy()
 }

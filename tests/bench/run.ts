@@ -13,7 +13,7 @@ import { createSession } from '../../server/auth/session'
 import { appendUpdate } from '../../server/collab/persistence'
 import { createDocument } from '../../server/modules/documents/documents'
 import { cookieHeader } from '../support/server'
-import { coreTimes, cpuSeconds, keystrokeUpdates, median, memoryMB, sleep } from './lib'
+import { coreTimes, cpuSeconds, keystrokeUpdates, median, memoryMB, percentile, sleep } from './lib'
 
 /**
  * `npm run bench`: our collaboration server against the y-websocket@2.1.0 reference server, on one
@@ -32,6 +32,9 @@ import { coreTimes, cpuSeconds, keystrokeUpdates, median, memoryMB, sleep } from
  *   BENCH_EXTRAS=0             skip the cold-join and idle-memory measurements
  *   BENCH_WRITE_DOCS=0         do not touch docs/BENCHMARKS.md
  *   BENCH_PROFILE=1            run our server with --cpu-prof (profiles kept in a printed folder)
+ *   BENCH_DIAG=1               both servers report event-loop lag and GC pauses of the window
+ *   BENCH_WRITER_CARET=0       the writer does not move its caret after each keystroke
+ *   BENCH_REF_BIN=…            another reference server script (experiments, e.g. a copy using ws 8)
  *   BENCH_PEERS=ours,ref,refdb which peers the latency runs include (for a quick look at one)
  *   BENCH_RETRY=0              do not repeat runs that other work on the machine disturbed
  *   BENCH_BUDGET_S=840         repeats only while the whole bench stays within this many seconds
@@ -54,6 +57,9 @@ const cfg = {
   extras: env.BENCH_EXTRAS !== '0',
   writeDocs: env.BENCH_WRITE_DOCS !== '0',
   profile: env.BENCH_PROFILE === '1',
+  diag: env.BENCH_DIAG === '1',
+  writerCaret: env.BENCH_WRITER_CARET !== '0',
+  refBin: env.BENCH_REF_BIN ?? 'node_modules/y-websocket-v2/bin/server.cjs',
   retryDisturbed: env.BENCH_RETRY !== '0',
   budgetS: Number(env.BENCH_BUDGET_S ?? 14 * 60),
   coldUpdates: 20_000,
@@ -224,6 +230,9 @@ interface Server {
   origin: string
 }
 
+/** BENCH_DIAG=1: event-loop lag and GC pauses in both servers, through the same preload. */
+const diagArgs = () => (cfg.diag ? ['--require', path.join(root, 'tests/bench/diag.cjs')] : [])
+
 /** Starts a peer; one retry, because another process may be rewriting build/ at that moment. */
 async function startPeer(peer: Peer, ldbDir?: string): Promise<Server> {
   try {
@@ -241,7 +250,7 @@ async function startPeerOnce(peer: Peer, ldbDir?: string): Promise<Server> {
   let proc: Proc
   if (peer === 'ours') {
     const prof = cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
-    proc = start('our server', 'taskset', ['-c', '0', process.execPath, ...prof, '--import', 'tsx', 'tests/bench/our-server.ts'], {
+    proc = start('our server', 'taskset', ['-c', '0', process.execPath, ...prof, ...diagArgs(), '--import', 'tsx', 'tests/bench/our-server.ts'], {
       ...base,
       DATABASE_URL: databaseUrl,
       BENCH_BUILD_DIR: buildDir,
@@ -253,7 +262,7 @@ async function startPeerOnce(peer: Peer, ldbDir?: string): Promise<Server> {
       throw err
     })
   } else {
-    proc = start('reference server', 'taskset', ['-c', '0', process.execPath, 'node_modules/y-websocket-v2/bin/server.cjs'], {
+    proc = start('reference server', 'taskset', ['-c', '0', process.execPath, ...diagArgs(), cfg.refBin], {
       ...base,
       ...(peer === 'refdb' ? { YPERSISTENCE: ldbDir ?? path.join(workDir, 'leveldb') } : {}),
     })
@@ -379,6 +388,12 @@ interface RunResult {
   awarenessRate: number // caret updates per second the load processes actually sent
   probeLoopDelayP99: number
   disconnects: number
+  /** every measured delivery latency of the run, ascending (ms) */
+  latencies?: number[]
+  /** the probe's slowest deliveries (seconds into the window, keystroke, ms) */
+  slowest?: unknown
+  /** BENCH_DIAG: the server's event-loop lag and GC pauses in the window */
+  diag?: Record<string, unknown>
   /** a repeat of a run that other work on the machine disturbed */
   repeated?: boolean
   /** our server's code version when the run started (ours only) */
@@ -456,7 +471,7 @@ async function runOnce(peer: Peer, n: number, round: number, p: Prepared): Promi
       measureMs: cfg.measureMs,
       graceMs: cfg.graceMs,
       rateHz: cfg.typingHz,
-      caret: true,
+      caret: cfg.writerCaret,
     })
     procs.push(probe)
     await probe.waitFor('synced', 60_000)
@@ -470,8 +485,16 @@ async function runOnce(peer: Peer, n: number, round: number, p: Prepared): Promi
     })
     await probe.waitFor('measure-start', cfg.warmupMs + 15_000)
     const s0 = sample()
+    const diagFrom = srv.proc.events.length
+    if (cfg.diag) process.kill(srv.proc.pid, 'SIGUSR2') // start the window afresh
     await probe.waitFor('measure-end', cfg.measureMs + 15_000)
     const s1 = sample()
+    if (cfg.diag) {
+      await srv.proc.waitFor('diag', 5000, diagFrom) // the reset's line
+      const from = srv.proc.events.length
+      process.kill(srv.proc.pid, 'SIGUSR2')
+      result.diag = await srv.proc.waitFor('diag', 5000, from)
+    }
     if (env.BENCH_DEBUG) console.log(JSON.stringify({ s0: s0.sent, s1: s1.sent }))
     const res = (await probe.waitFor('result', cfg.graceMs + 15_000)) as Record<string, number>
     const mem = memoryMB(server.proc.pid)
@@ -496,6 +519,8 @@ async function runOnce(peer: Peer, n: number, round: number, p: Prepared): Promi
       delivered: res.delivered,
       expected: res.expected,
       probeLoopDelayP99: res.probeLoopDelayP99,
+      slowest: (res as unknown as { slowest?: unknown }).slowest,
+      latencies: (res as unknown as { latencies?: number[] }).latencies,
       disconnects: (res.disconnects ?? 0) + loadDisconnects,
       serverCpu,
       window,
@@ -651,6 +676,8 @@ const pair = (a: number, b: number, d = 1) => `${f(a, d)} / ${f(b, d)}`
 interface Agg {
   p50: number
   p99: number
+  /** p99 over the deliveries of all used runs together: steadier than the median of per-run p99s */
+  p99pooled: number
   max: number
   delivered: string
   serverCpu: number
@@ -669,6 +696,10 @@ function aggregate(runs: RunResult[]): Agg {
   return {
     p50: median(use.map((r) => r.p50)),
     p99: median(use.map((r) => r.p99)),
+    p99pooled: percentile(
+      use.flatMap((r) => r.latencies ?? []).sort((x, y) => x - y),
+      99,
+    ),
     max: Math.max(...use.map((r) => r.max)),
     delivered: expected ? `${delivered}/${expected}` : '–',
     serverCpu: median(use.map((r) => r.serverCpu)),
@@ -682,8 +713,8 @@ function aggregate(runs: RunResult[]): Agg {
 
 function compareTable(runs: RunResult[], other: 'ref' | 'refdb'): string[] {
   const lines = [
-    `| N | caret Hz per load client | p50 ms ours / ref | ratio | p99 ms ours / ref | ratio | delivered ours / ref | server CPU s ours / ref | ratio | peak RSS MB ours / ref | ratio | peak − start-up RSS MB ours / ref | valid runs ours / ref |`,
-    `| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |`,
+    `| N | caret Hz per load client | p50 ms ours / ref | ratio | p99 ms ours / ref | ratio | p99 pooled ms ours / ref | ratio | delivered ours / ref | server CPU s ours / ref | ratio | peak RSS MB ours / ref | ratio | peak − start-up RSS MB ours / ref | valid runs ours / ref |`,
+    `| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |`,
   ]
   for (const n of cfg.ns) {
     const a = runs.filter((r) => r.peer === 'ours' && r.n === n)
@@ -692,7 +723,7 @@ function compareTable(runs: RunResult[], other: 'ref' | 'refdb'): string[] {
     const A = aggregate(a)
     const B = aggregate(b)
     lines.push(
-      `| ${n} | ${awarenessHz(n)} | ${pair(A.p50, B.p50, 2)} | ${ratio(A.p50, B.p50)} | ${pair(A.p99, B.p99, 2)} | ${ratio(A.p99, B.p99)} | ${A.delivered} / ${B.delivered} | ${pair(A.serverCpu, B.serverCpu, 2)} | ${ratio(A.serverCpu, B.serverCpu)} | ${pair(A.peakRss, B.peakRss, 0)} | ${ratio(A.peakRss, B.peakRss)} | ${pair(A.rssGrowth, B.rssGrowth, 0)} | ${A.valid}/${A.runs} / ${B.valid}/${B.runs} |`,
+      `| ${n} | ${awarenessHz(n)} | ${pair(A.p50, B.p50, 2)} | ${ratio(A.p50, B.p50)} | ${pair(A.p99, B.p99, 2)} | ${ratio(A.p99, B.p99)} | ${pair(A.p99pooled, B.p99pooled, 2)} | ${ratio(A.p99pooled, B.p99pooled)} | ${A.delivered} / ${B.delivered} | ${pair(A.serverCpu, B.serverCpu, 2)} | ${ratio(A.serverCpu, B.serverCpu)} | ${pair(A.peakRss, B.peakRss, 0)} | ${ratio(A.peakRss, B.peakRss)} | ${pair(A.rssGrowth, B.rssGrowth, 0)} | ${A.valid}/${A.runs} / ${B.valid}/${B.runs} |`,
     )
   }
   return lines
@@ -700,7 +731,7 @@ function compareTable(runs: RunResult[], other: 'ref' | 'refdb'): string[] {
 
 function runsTable(runs: RunResult[]): string[] {
   const lines = [
-    '| # | peer | N | p50 ms | p99 ms | max ms | delivered | server CPU s / window s | peak RSS MB | RSS at start MB | load-gen CPU (core 1) | other CPU on core 0 | caret msgs/s sent | probe loop delay p99 ms | disconnects | flags |',
+    '| # | peer | N | p50 ms | p99 ms | max ms | delivered | server CPU s / window s | peak RSS MB | RSS at start MB | load-gen CPU (core 1) | other CPU on core 0 | caret msgs/s sent | probe event-loop lag p99 ms | disconnects | flags |',
     '| --: | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
   ]
   runs.forEach((r, i) => {
@@ -745,7 +776,7 @@ function report(runs: RunResult[], cold: ColdResult[], idle: IdleResult[], phase
   const versions = [...new Set([...runs.map((r) => r.code), ...cold.map((c) => c.code), ...idle.map((m) => m.code)].filter(Boolean))]
   out.push(`- Our server: commit ${versions.join(' → ') || 'unknown'}; reference: y-websocket 2.1.0 bin/server.cjs; clients: y-websocket 3.1.0.`)
   out.push(
-    `- Per run: fresh server process on CPU 0, clients on CPU 1; warm-up ${cfg.warmupMs / 1000} s, measured ${cfg.measureMs / 1000} s, ${cfg.graceMs / 1000} s grace for late deliveries; writer ${cfg.typingHz} keystrokes/s (one transaction: Y.Text insert + Y.Map seq→performance.now()) and a caret awareness update per keystroke; ${cfg.rounds} A/B rounds per N (A = ours, B = reference in memory)${cfg.refdbNs.length ? `, plus ${cfg.refdbRounds} round(s) of the reference with YPERSISTENCE (LevelDB) at N = ${cfg.refdbNs.join(', ')}` : ''}. Values are medians over the valid runs (the median of two runs is their mean).`,
+    `- Per run: fresh server process on CPU 0, clients on CPU 1; warm-up ${cfg.warmupMs / 1000} s, measured ${cfg.measureMs / 1000} s, ${cfg.graceMs / 1000} s grace for late deliveries; writer ${cfg.typingHz} keystrokes/s (one transaction: Y.Text insert + Y.Map seq→performance.now())${cfg.writerCaret ? ' and a caret awareness update per keystroke' : ', no writer caret'}; ${cfg.rounds} A/B rounds per N (A = ours, B = reference in memory)${cfg.refdbNs.length ? `, plus ${cfg.refdbRounds} round(s) of the reference with YPERSISTENCE (LevelDB) at N = ${cfg.refdbNs.join(', ')}` : ''}. Values are medians over the valid runs (the median of two runs is their mean).`,
   )
   out.push(`- Phases: ${phases.map((p) => `${p.name} ${p.seconds.toFixed(0)} s`).join(', ')}; total ${phases.reduce((s, p) => s + p.seconds, 0).toFixed(0)} s.`, '')
   out.push('#### Latency, CPU and memory: ours vs reference in memory', '')
@@ -779,7 +810,9 @@ function report(runs: RunResult[], cold: ColdResult[], idle: IdleResult[], phase
     const q = a.p99 / b.p99
     const basis = `valid runs: ours ${a.valid}/${a.runs}, reference ${b.valid}/${b.runs}`
     const verdict = a.valid === 0 || b.valid === 0 ? 'not judged (no valid run on one side; figures indicative only)' : q <= 1.2 ? 'met' : 'NOT met'
-    out.push(`- vs ${peerName[other]}: p99 ours ${f(a.p99, 2)} ms / ${f(b.p99, 2)} ms = ${q.toFixed(2)}× → ${verdict} (${basis}).`)
+    out.push(
+      `- vs ${peerName[other]}: p99 (median of runs) ours ${f(a.p99, 2)} ms / ${f(b.p99, 2)} ms = ${q.toFixed(2)}× → ${verdict} (${basis}); p99 over the pooled deliveries ${f(a.p99pooled, 2)} / ${f(b.p99pooled, 2)} ms = ${ratio(a.p99pooled, b.p99pooled)}.`,
+    )
   }
   if (!runs.some((r) => r.n === 100)) out.push('- N = 100 was not measured in this run.')
   out.push('')
@@ -879,6 +912,7 @@ async function main() {
               r.repeated = true
             }
             runs.push(r)
+            if (r.diag) console.log(`  diag ${peer}: ${JSON.stringify(r.diag)}\n  slowest: ${JSON.stringify(r.slowest)}`)
             console.log(
               `N=${String(n).padStart(3)} ${peer.padEnd(5)} round ${round + 1}: p50 ${f(r.p50, 2)} ms, p99 ${f(r.p99, 2)} ms, delivered ${r.delivered}/${r.expected}, server CPU ${f(r.serverCpu, 2)} s, peak RSS ${f(r.peakRss, 0)} MB, load-gen ${f(r.loadgenCpu * 100, 0)}%, core-0 other ${f(r.core0Foreign * 100, 0)}%, carets ${f(r.awarenessRate, 0)}/s${r.error ? `, ERROR ${r.error}` : r.valid ? '' : r.loadShort ? ', INVALID (load short)' : ', INVALID (client-bound)'} (${r.seconds.toFixed(0)} s)`,
             )
@@ -932,10 +966,12 @@ async function main() {
     killAll()
     fs.rmSync(workDir, { recursive: true, force: true })
     fs.rmSync(buildDir, { recursive: true, force: true })
-    try {
-      fs.rmdirSync(path.dirname(buildDir)) // only when no other bench run uses it
-    } catch {
-      /* not empty */
+    for (const dir of [path.dirname(buildDir), path.dirname(path.dirname(buildDir))]) {
+      try {
+        fs.rmdirSync(dir) // only when empty: no other bench run or tool uses it
+      } catch {
+        break
+      }
     }
   }
 }

@@ -36,7 +36,7 @@ export function testDialects(): Dialect[] {
 let buildCopy: { dir: string; server: Promise<ServerBuild> } | undefined
 function build() {
   if (buildCopy) return buildCopy
-  const source = path.join(root, 'build')
+  const source = path.resolve(root, process.env.SAMENSPEL_BUILD_DIR || 'build')
   if (!fs.existsSync(path.join(source, 'server/index.js'))) {
     throw new Error('build/server/index.js is missing: run `npm run build` (npm test does this first)')
   }
