@@ -13,6 +13,7 @@ import { emit, percentile, sleep, typeKeystrokes } from './lib'
  *   cold   one fresh client: time from connect to 'sync'
  *   idle   one client per document, each with ~5 KB of text, held open
  *   fill   types a 20 000-keystroke log into a document over the wire (for the reference's LevelDB)
+ *   scale  many documents with a few clients each: one writer per document, every keystroke counted
  * Results and progress are JSON lines on stdout (see emit).
  */
 interface Target {
@@ -26,6 +27,7 @@ type Args = Target &
     | { mode: 'cold'; room: string; cookie: string; expectLength: number }
     | { mode: 'idle'; rooms: string[]; cookies: string[] }
     | { mode: 'fill'; room: string; cookie: string; count: number }
+    | { mode: 'scale'; rooms: string[]; cookies: string[]; perRoom: number; rateHz: number; measureMs: number; graceMs: number }
   )
 
 const args = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as Args
@@ -262,7 +264,74 @@ async function fill(a: Extract<Args, { mode: 'fill' }>) {
   check.provider.destroy()
 }
 
-const run = { probe, load, cold, idle, fill }[args.mode] as (a: Args) => Promise<void>
+/**
+ * rooms × perRoom clients: the first client of each room types rateHz keystrokes per second for
+ * measureMs, the others count what arrives. Connections that fail or close are counted as refused
+ * or dropped; the result says how many keystrokes were expected and how many arrived.
+ */
+async function scale(a: Extract<Args, { mode: 'scale' }>) {
+  const rooms: string[] = []
+  const cookies: string[] = []
+  for (const [r, room] of a.rooms.entries())
+    for (let k = 0; k < a.perRoom; k++) {
+      rooms.push(room)
+      cookies.push(a.cookies[(r * a.perRoom + k) % a.cookies.length]!)
+    }
+  let refused = 0
+  const clients = await openMany(a, rooms, cookies).catch((err: unknown) => {
+    refused = rooms.length // openMany gives up as a whole: report it rather than half a result
+    throw err
+  })
+  emit('ready', { clients: clients.length, refused })
+  let received = 0
+  const groups = a.rooms.map((_, r) => clients.slice(r * a.perRoom, (r + 1) * a.perRoom))
+  for (const g of groups)
+    for (const reader of g.slice(1))
+      reader.doc.getText('text').observe((ev) => {
+        for (const d of ev.changes.delta) if (typeof d.insert === 'string') received += d.insert.length
+      })
+  const start = now() + 100
+  const end = start + a.measureMs
+  let sent = 0
+  await new Promise<void>((resolve) => {
+    let left = groups.length
+    groups.forEach((g, r) => {
+      const writer = g[0]!
+      const text = writer.doc.getText('text')
+      const period = 1000 / a.rateHz
+      let n = 0
+      // writers start spread over one period, so the documents do not type in lockstep
+      const first = start + (r / groups.length) * period
+      const tick = () => {
+        if (now() >= end) {
+          if (--left === 0) resolve()
+          return
+        }
+        text.insert(text.length, String.fromCharCode(97 + (n % 26)))
+        n++
+        sent++
+        setTimeout(tick, Math.max(0, first + n * period - now()))
+      }
+      setTimeout(tick, Math.max(0, first - now()))
+    })
+  })
+  emit('typed', { sent })
+  const expected = sent * (a.perRoom - 1)
+  const deadline = now() + a.graceMs
+  while (received < expected && now() < deadline) await sleep(100)
+  emit('result', {
+    clients: clients.length,
+    refused,
+    connected: clients.filter((c) => c.provider.wsconnected).length,
+    disconnects: clients.reduce((n, c) => n + c.disconnects(), 0),
+    sent,
+    expected,
+    delivered: received,
+  })
+  for (const c of clients) c.provider.destroy()
+}
+
+const run = { probe, load, cold, idle, fill, scale }[args.mode] as (a: Args) => Promise<void>
 run(args).then(
   () => {
     if (args.mode !== 'load' && args.mode !== 'idle') setTimeout(() => process.exit(0), 100)

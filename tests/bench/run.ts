@@ -29,7 +29,9 @@ import { coreTimes, cpuSeconds, keystrokeUpdates, median, memoryMB, percentile, 
  *   BENCH_REFDB_ROUNDS=1       its rounds
  *   BENCH_WARMUP_S=5 BENCH_MEASURE_S=20
  *   BENCH_AWARENESS_HZ         caret rate of each load client (default: 1 Hz, less at large N)
- *   BENCH_EXTRAS=0             skip the cold-join and idle-memory measurements
+ *   BENCH_EXTRAS=0             skip the cold-join, idle-memory and scale measurements
+ *   BENCH_SCALE=0              skip only the scale case (1,000 connections over 200 documents)
+ *   BENCH_ONLY=scale           run only the extras named (scale, cold, idle), no latency runs
  *   BENCH_WRITE_DOCS=0         do not touch docs/BENCHMARKS.md
  *   BENCH_PROFILE=1            run our server with --cpu-prof (profiles kept in a printed folder)
  *   BENCH_DIAG=1               both servers report event-loop lag and GC pauses of the window
@@ -44,7 +46,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const env = process.env
 const list = (v: string | undefined, d: number[]) => (v === undefined ? d : v.split(',').filter(Boolean).map(Number))
 const cfg = {
-  ns: list(env.BENCH_NS, [10, 50, 100, 200]),
+  ns: env.BENCH_ONLY ? [] : list(env.BENCH_NS, [10, 50, 100, 200]),
   rounds: Number(env.BENCH_ROUNDS ?? 2),
   refdbNs: list(env.BENCH_REFDB_NS, [10, 50, 100, 200]),
   refdbRounds: Number(env.BENCH_REFDB_ROUNDS ?? 1),
@@ -64,6 +66,15 @@ const cfg = {
   budgetS: Number(env.BENCH_BUDGET_S ?? 14 * 60),
   coldUpdates: 20_000,
   idleDocs: 100,
+  scale: env.BENCH_SCALE !== '0',
+  only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null,
+  scaleDocs: 200,
+  scalePerDoc: 5,
+  scaleHz: 1,
+  scaleMeasureMs: 20_000,
+  scaleRssGoalMB: 300,
+  goalP99: 0.8,
+  goalP50: 1.0,
   loadgenLimit: 0.8,
   foreignLimit: 0.1,
 }
@@ -320,6 +331,7 @@ interface Prepared {
   runDocs: Map<string, string> // `${n}/${round}` -> document id (ours: a fresh document per run)
   coldDocs: string[]
   idleDocs: string[][]
+  scaleDocs: string[][]
   cookies: string[]
 }
 
@@ -353,13 +365,20 @@ async function prepare(): Promise<Prepared> {
         idleDocs.push(ids)
       }
     }
+    const scaleDocs: string[][] = []
+    if (cfg.extras && cfg.scale)
+      for (let r = 0; r < cfg.rounds; r++) {
+        const ids: string[] = []
+        for (let i = 0; i < cfg.scaleDocs; i++) ids.push(await doc(`Bench schaal ${r + 1}.${i + 1}`))
+        scaleDocs.push(ids)
+      }
     const sessions = Math.max(...cfg.ns, cfg.idleDocs, 3) + 2
     const cookies: string[] = []
     for (let i = 0; i < sessions; i++) {
       const { token } = await createSession(db, user.id, { now, device: `bench ${i}` })
       cookies.push(cookieHeader(token))
     }
-    return { runDocs, coldDocs, idleDocs, cookies }
+    return { runDocs, coldDocs, idleDocs, scaleDocs, cookies }
   } finally {
     await conn.close()
   }
@@ -666,6 +685,83 @@ async function idleMemory(peer: 'ours' | 'ref', round: number, p: Prepared): Pro
   return out
 }
 
+interface ScaleResult {
+  peer: Peer
+  code?: string
+  round: number
+  clients: number
+  refused: number
+  connected: number
+  disconnects: number
+  sent: number
+  expected: number
+  delivered: number
+  startRss: number
+  loadedRss: number
+  peakRss: number
+  error?: string
+}
+
+/**
+ * cfg.scaleDocs documents × cfg.scalePerDoc clients on one server: one writer per document at
+ * cfg.scaleHz, every keystroke counted at the other clients; the server's RSS when everyone is
+ * connected and at its peak (VmHWM).
+ */
+async function scaleRun(peer: 'ours' | 'ref', round: number, p: Prepared): Promise<ScaleResult> {
+  const server = await startPeer(peer)
+  const out: ScaleResult = {
+    peer,
+    code: peer === 'ours' ? codeVersion() : undefined,
+    round,
+    clients: 0,
+    refused: 0,
+    connected: 0,
+    disconnects: 0,
+    sent: 0,
+    expected: 0,
+    delivered: 0,
+    startRss: NaN,
+    loadedRss: NaN,
+    peakRss: NaN,
+  }
+  let client: Proc | undefined
+  try {
+    await sleep(2000)
+    out.startRss = memoryMB(server.proc.pid)?.rss ?? NaN
+    const rooms = peer === 'ours' ? p.scaleDocs[round]! : p.scaleDocs[round]!.map((id) => `scale-${round}-${id}`)
+    client = startClients('scale clients', {
+      mode: 'scale',
+      url: server.url,
+      origin: server.origin,
+      rooms,
+      cookies: p.cookies,
+      perRoom: cfg.scalePerDoc,
+      rateHz: cfg.scaleHz,
+      measureMs: cfg.scaleMeasureMs,
+      graceMs: 10_000,
+    })
+    await client.waitFor('ready', 200_000)
+    out.loadedRss = memoryMB(server.proc.pid)?.rss ?? NaN
+    const r = (await client.waitFor('result', cfg.scaleMeasureMs + 30_000)) as Record<string, number>
+    Object.assign(out, {
+      clients: r.clients,
+      refused: r.refused,
+      connected: r.connected,
+      disconnects: r.disconnects,
+      sent: r.sent,
+      expected: r.expected,
+      delivered: r.delivered,
+    })
+    out.peakRss = memoryMB(server.proc.pid)?.peak ?? NaN
+  } catch (err) {
+    out.error = err instanceof Error ? err.message.split('\n')[0] : String(err)
+  } finally {
+    await stop(client, 5000)
+    await stop(server.proc, 10_000)
+  }
+  return out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -768,22 +864,45 @@ interface Phase {
   seconds: number
 }
 
-function report(runs: RunResult[], cold: ColdResult[], idle: IdleResult[], phases: Phase[], notes: string[], load: { before: number[]; after: number[] }): string {
+function report(runs: RunResult[], cold: ColdResult[], idle: IdleResult[], scale: ScaleResult[], phases: Phase[], notes: string[], load: { before: number[]; after: number[] }): string {
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
   const out: string[] = []
   out.push(`### Run of ${date}`, '')
   out.push(`- Machine: ${machine()}; Node ${process.version}; load average before/after: ${load.before.map((x) => x.toFixed(2)).join(' ')} / ${load.after.map((x) => x.toFixed(2)).join(' ')}`)
-  const versions = [...new Set([...runs.map((r) => r.code), ...cold.map((c) => c.code), ...idle.map((m) => m.code)].filter(Boolean))]
+  const versions = [...new Set([...runs.map((r) => r.code), ...cold.map((c) => c.code), ...idle.map((m) => m.code), ...scale.map((m) => m.code)].filter(Boolean))]
   out.push(`- Our server: commit ${versions.join(' → ') || 'unknown'}; reference: y-websocket 2.1.0 bin/server.cjs; clients: y-websocket 3.1.0.`)
   out.push(
     `- Per run: fresh server process on CPU 0, clients on CPU 1; warm-up ${cfg.warmupMs / 1000} s, measured ${cfg.measureMs / 1000} s, ${cfg.graceMs / 1000} s grace for late deliveries; writer ${cfg.typingHz} keystrokes/s (one transaction: Y.Text insert + Y.Map seq→performance.now())${cfg.writerCaret ? ' and a caret awareness update per keystroke' : ', no writer caret'}; ${cfg.rounds} A/B rounds per N (A = ours, B = reference in memory)${cfg.refdbNs.length ? `, plus ${cfg.refdbRounds} round(s) of the reference with YPERSISTENCE (LevelDB) at N = ${cfg.refdbNs.join(', ')}` : ''}. Values are medians over the valid runs (the median of two runs is their mean).`,
   )
   out.push(`- Phases: ${phases.map((p) => `${p.name} ${p.seconds.toFixed(0)} s`).join(', ')}; total ${phases.reduce((s, p) => s + p.seconds, 0).toFixed(0)} s.`, '')
-  out.push('#### Latency, CPU and memory: ours vs reference in memory', '')
-  out.push(...compareTable(runs, 'ref'), '')
+  if (runs.length) {
+    out.push('#### Latency, CPU and memory: ours vs reference in memory', '')
+    out.push(...compareTable(runs, 'ref'), '')
+  }
   if (runs.some((r) => r.peer === 'refdb')) {
     out.push('#### Ours vs reference with YPERSISTENCE (y-leveldb)', '')
     out.push(...compareTable(runs, 'refdb'), '')
+  }
+  if (scale.length) {
+    const conns = cfg.scaleDocs * cfg.scalePerDoc
+    out.push(`#### Scale: ${conns.toLocaleString('en')} connections over ${cfg.scaleDocs} documents on one instance`, '')
+    out.push(
+      `${cfg.scalePerDoc} clients per document, one of them typing ${cfg.scaleHz} keystroke/s for ${cfg.scaleMeasureMs / 1000} s, every keystroke counted at the other ${cfg.scalePerDoc - 1}; RSS after start-up, when all are connected, and the peak (VmHWM).`,
+      '',
+    )
+    out.push('| peer | round | connected | refused | disconnects | keystrokes delivered / expected | RSS start MB | RSS all connected MB | peak RSS MB |', '| --- | --: | --: | --: | --: | --: | --: | --: | --: |')
+    for (const m of scale)
+      out.push(
+        `| ${peerName[m.peer]} | ${m.round + 1} | ${m.connected}/${conns} | ${m.refused} | ${m.disconnects} | ${m.delivered}/${m.expected} | ${f(m.startRss, 0)} | ${f(m.loadedRss, 0)} | ${f(m.peakRss, 0)}${m.error ? ` (error: ${m.error})` : ''} |`,
+      )
+    const ours = scale.filter((m) => m.peer === 'ours')
+    const worst = Math.max(...ours.map((m) => m.peakRss))
+    const allDelivered = ours.length > 0 && ours.every((m) => !m.error && m.refused === 0 && m.connected === conns && m.delivered === m.expected)
+    out.push(
+      '',
+      `Goal: every connection accepted and every keystroke delivered, peak RSS within ${cfg.scaleRssGoalMB} MB: ${allDelivered ? 'all delivered' : 'NOT all delivered'}, peak ${f(worst, 0)} MB → ${allDelivered && worst <= cfg.scaleRssGoalMB ? 'met' : 'NOT met'}.`,
+      '',
+    )
   }
   if (cold.length) {
     out.push(`#### Cold join: a document whose log holds ${cfg.coldUpdates.toLocaleString('en')} one-keystroke updates`, '')
@@ -801,21 +920,30 @@ function report(runs: RunResult[], cold: ColdResult[], idle: IdleResult[], phase
     const ri = median(idle.filter((m) => m.peer === 'ref').map((m) => m.perDocKB))
     out.push('', `Median: ours ${f(oi, 0)} KB / reference ${f(ri, 0)} KB per document (${ratio(oi, ri)}).`, '')
   }
-  out.push('#### Goal: p99 at N = 100 no worse than 1.2 × the reference, while persisting every update', '')
-  const a = aggregate(runs.filter((r) => r.peer === 'ours' && r.n === 100))
-  for (const other of ['ref', 'refdb'] as const) {
-    const bRuns = runs.filter((r) => r.peer === other && r.n === 100)
-    if (!bRuns.length || !Number.isFinite(a.p99)) continue
-    const b = aggregate(bRuns)
-    const q = a.p99 / b.p99
-    const basis = `valid runs: ours ${a.valid}/${a.runs}, reference ${b.valid}/${b.runs}`
-    const verdict = a.valid === 0 || b.valid === 0 ? 'not judged (no valid run on one side; figures indicative only)' : q <= 1.2 ? 'met' : 'NOT met'
-    out.push(
-      `- vs ${peerName[other]}: p99 (median of runs) ours ${f(a.p99, 2)} ms / ${f(b.p99, 2)} ms = ${q.toFixed(2)}× → ${verdict} (${basis}); p99 over the pooled deliveries ${f(a.p99pooled, 2)} / ${f(b.p99pooled, 2)} ms = ${ratio(a.p99pooled, b.p99pooled)}.`,
-    )
+  if (runs.length) {
+    out.push(`#### Goal: p99 ≤ ${cfg.goalP99}× and p50 ≤ ${cfg.goalP50}× the reference at every N, while persisting every update`, '')
+    for (const other of ['ref', 'refdb'] as const) {
+      for (const n of cfg.ns) {
+        const a = aggregate(runs.filter((r) => r.peer === 'ours' && r.n === n))
+        const bRuns = runs.filter((r) => r.peer === other && r.n === n)
+        if (!bRuns.length || !Number.isFinite(a.p99)) continue
+        const b = aggregate(bRuns)
+        const q99 = a.p99 / b.p99
+        const q50 = a.p50 / b.p50
+        const basis = `valid runs: ours ${a.valid}/${a.runs}, reference ${b.valid}/${b.runs}`
+        const verdict =
+          a.valid === 0 || b.valid === 0
+            ? 'not judged (no valid run on one side; figures indicative only)'
+            : q99 <= cfg.goalP99 && q50 <= cfg.goalP50
+              ? 'met'
+              : `NOT met (${[q99 > cfg.goalP99 ? 'p99' : '', q50 > cfg.goalP50 ? 'p50' : ''].filter(Boolean).join(', ')})`
+        out.push(
+          `- N = ${n} vs ${peerName[other]}: p99 ${f(a.p99, 2)} / ${f(b.p99, 2)} ms = ${q99.toFixed(2)}×, p50 ${f(a.p50, 2)} / ${f(b.p50, 2)} ms = ${q50.toFixed(2)}× → ${verdict} (${basis}; pooled p99 ${ratio(a.p99pooled, b.p99pooled)}).`,
+        )
+      }
+    }
+    out.push('')
   }
-  if (!runs.some((r) => r.n === 100)) out.push('- N = 100 was not measured in this run.')
-  out.push('')
   if (notes.length) out.push('#### Notes from this run', '', ...notes.map((n) => `- ${n}`), '')
   out.push('<details><summary>Every run, in the order it ran</summary>', '', ...runsTable(runs), '', '</details>')
   return out.join('\n')
@@ -923,7 +1051,21 @@ async function main() {
 
     const cold: ColdResult[] = []
     const idle: IdleResult[] = []
-    if (cfg.extras) {
+    const scale: ScaleResult[] = []
+    const wants = (x: string) => !cfg.only || cfg.only.includes(x)
+    if (cfg.extras && cfg.scale && wants('scale')) {
+      await phase(`scale (${cfg.scaleDocs * cfg.scalePerDoc} connections, ${cfg.scaleDocs} documents)`, async () => {
+        for (let round = 0; round < cfg.rounds; round++) {
+          scale.push(await scaleRun('ours', round, p))
+          scale.push(await scaleRun('ref', round, p))
+        }
+        for (const m of scale)
+          console.log(
+            `scale ${m.peer} round ${m.round + 1}: connected ${m.connected}, refused ${m.refused}, delivered ${m.delivered}/${m.expected}, RSS ${f(m.startRss, 0)} → ${f(m.loadedRss, 0)} MB, peak ${f(m.peakRss, 0)} MB${m.error ? `, ERROR ${m.error}` : ''}`,
+          )
+      })
+    }
+    if (cfg.extras && wants('cold')) {
       await phase(`cold join (${cfg.coldUpdates} updates)`, async () => {
         const ldb = path.join(workDir, 'leveldb-cold')
         const fillError = await fillReference(p, ldb).catch((err: unknown) => `filling the reference failed: ${String(err).split('\n')[0]}`)
@@ -934,6 +1076,8 @@ async function main() {
         }
         for (const c of cold) console.log(`cold join ${c.peer} round ${c.round + 1}: sync ${f(c.syncMs, 0)} ms, complete ${f(c.completeMs, 0)} ms, ${c.length} chars${c.error ? `, ERROR ${c.error}` : ''}`)
       })
+    }
+    if (cfg.extras && wants('idle')) {
       await phase(`idle memory (${cfg.idleDocs} documents)`, async () => {
         for (let round = 0; round < cfg.rounds; round++) {
           idle.push(await idleMemory('ours', round, p))
@@ -950,17 +1094,17 @@ async function main() {
     if (noisy) notes.push(`${noisy} run(s) saw more than ${cfg.foreignLimit * 100}% of CPU 0 used by other processes: the machine was not quiet.`)
     if (failed) notes.push(`${failed} run(s) failed; see the per-run table.`)
     if (discarded.length) notes.push(`${discarded.length} run(s) were disturbed by other work on the machine and repeated once (marked "repeat"); the disturbed ones are only in the raw results file.`)
-    const all = [...runs.map((r) => r.code), ...cold.map((c) => c.code), ...idle.map((m) => m.code)].filter((c): c is string => Boolean(c))
+    const all = [...runs.map((r) => r.code), ...cold.map((c) => c.code), ...idle.map((m) => m.code), ...scale.map((m) => m.code)].filter((c): c is string => Boolean(c))
     const hashes = [...new Set(all.map((c) => /code (\w+)/.exec(c)?.[1]))]
     if (hashes.length > 1) notes.push(`Our server's code changed while the bench ran (${[...new Set(all)].join(' → ')}): runs of different versions are mixed in the medians.`)
     if (cfg.profile) notes.push(`Our server ran with --cpu-prof (slower); profiles in ${profileDir}.`)
-    const section = report(runs, cold, idle, phases, notes, { before: loadBefore, after: os.loadavg() })
+    const section = report(runs, cold, idle, scale, phases, notes, { before: loadBefore, after: os.loadavg() })
     console.log('\n' + section)
     if (cfg.writeDocs) {
       writeDocs(section)
       console.log('\nwritten to docs/BENCHMARKS.md')
     }
-    fs.writeFileSync(path.join(os.tmpdir(), 'samenspel-bench-last.json'), JSON.stringify({ cfg, runs, discarded, cold, idle, phases }, null, 2))
+    fs.writeFileSync(path.join(os.tmpdir(), 'samenspel-bench-last.json'), JSON.stringify({ cfg, runs, discarded, cold, idle, scale, phases }, null, 2))
     console.log(`raw results: ${path.join(os.tmpdir(), 'samenspel-bench-last.json')}; total ${((Date.now() - started) / 1000).toFixed(0)} s`)
   } finally {
     killAll()
