@@ -19,12 +19,24 @@ export interface Connection {
  * A `?schema=name` parameter on a PostgreSQL URL puts every table in that schema (tests use it to
  * give each run its own schema); the schema is created when missing.
  */
-export async function connect(databaseUrl: string): Promise<Connection> {
-  if (databaseUrl.startsWith('sqlite:')) return connectSqlite(databaseUrl.slice('sqlite:'.length))
-  return connectPostgres(databaseUrl)
+export interface ConnectOptions {
+  /**
+   * SQLite: how long a statement waits for another process's write lock (ms). better-sqlite3 is
+   * synchronous, so this wait blocks the whole process: keep it short and retry asynchronously.
+   */
+  sqliteBusyTimeoutMs?: number
+  /** PostgreSQL: told when an idle pooled connection is lost (the pool replaces it). */
+  onPoolError?: (err: Error) => void
 }
 
-async function connectSqlite(file: string): Promise<Connection> {
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 200
+
+export async function connect(databaseUrl: string, opts: ConnectOptions = {}): Promise<Connection> {
+  if (databaseUrl.startsWith('sqlite:')) return connectSqlite(databaseUrl.slice('sqlite:'.length), opts)
+  return connectPostgres(databaseUrl, opts)
+}
+
+async function connectSqlite(file: string, opts: ConnectOptions): Promise<Connection> {
   const { default: SQLite } = await import('better-sqlite3')
   const memory = file === ':memory:'
   if (!memory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -32,12 +44,12 @@ async function connectSqlite(file: string): Promise<Connection> {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS))}`)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   return { db, dialect: 'sqlite', label: 'sqlite', close: () => db.destroy() }
 }
 
-async function connectPostgres(databaseUrl: string): Promise<Connection> {
+async function connectPostgres(databaseUrl: string, opts: ConnectOptions): Promise<Connection> {
   const { default: pg } = await import('pg')
   const url = new URL(databaseUrl)
   const schema = url.searchParams.get('schema')
@@ -47,6 +59,7 @@ async function connectPostgres(databaseUrl: string): Promise<Connection> {
   }
   if (schema) {
     const admin = new pg.Client({ connectionString: url.toString() })
+    admin.on('error', () => undefined) // a lost connection fails the query below, which is enough
     await admin.connect()
     try {
       await admin.query(`create schema if not exists "${schema}"`)
@@ -57,8 +70,19 @@ async function connectPostgres(databaseUrl: string): Promise<Connection> {
   const pool = new pg.Pool({
     connectionString: url.toString(),
     max: 10,
+    // A database that does not answer (a failover in progress) fails a request after 5 s instead
+    // of holding it forever; the collab write path retries on its own.
+    connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   })
+  // An idle client ended by the server (a restart, failover, pg_terminate_backend, an idle reaper)
+  // emits 'error' on the pool; without a handler Node ends the process. The pool drops that
+  // client and opens a new one for the next query; a query in flight fails on its own.
+  pool.on('error', (err) => opts.onPoolError?.(err))
+  // pg-pool listens for errors only on idle clients: one that is checked out between two queries
+  // (inside a transaction, say) would emit an unhandled 'error'. Its next query fails instead, and
+  // the pool drops it on release (it is no longer queryable).
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return { db, dialect: 'postgres', label: 'postgres', close: () => db.destroy() }
 }

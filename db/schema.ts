@@ -3,7 +3,7 @@
  * strings in UTC and booleans are 0/1 integers, so that SQLite and PostgreSQL return the same
  * shapes (see docs/decisions/0002-two-dialects.md).
  */
-import type { Generated, Insertable, Selectable } from 'kysely'
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
 
 export const organisationKinds = [
   'municipality',
@@ -144,6 +144,10 @@ export interface AuditLogTable {
   data: string
   prev_hash: string
   hash: string
+  /** 1: unkeyed SHA-256 (rows from before the keyed chain), 2: HMAC-SHA-256 with the audit key */
+  chain_version: Generated<number>
+  /** fingerprint of the key a keyed row was signed with (never the key itself) */
+  key_id: string | null
 }
 
 export const documentKinds = [
@@ -165,6 +169,8 @@ export interface DocumentTable {
   owner_organisation_id: string | null
   status: 'draft' | 'locked'
   locked_at: string | null
+  /** from this moment (ISO, server clock) the document is read-only; null: no deadline */
+  closes_at: ColumnType<string | null, string | null | undefined, string | null>
   last_seq: number
   created_by: string | null
   created_at: string

@@ -9,6 +9,7 @@ import { randomId } from '../server/lib/ids'
 import { iso } from '../server/lib/time'
 import { addMembership, createMunicipality, createOrganisation, createRegion } from '../server/modules/regions/commands'
 import { recordConsent } from '../server/modules/panels/access'
+import { isSafeName } from '../server/modules/accounts/names'
 import { createDocument } from '../server/modules/documents/documents'
 import { principlesFile, principlesUpdate } from '../server/modules/principles/content'
 
@@ -93,6 +94,8 @@ export async function seed(db: DB, opts: { demoAccounts: boolean; now?: Date }):
     let adminId: string | null = null
     const consents: Array<{ userId: string; regionId: string; givenBy: string }> = []
     for (const a of accounts) {
+      // Members under 16 are shown only by a safe name (ADR 0012): the demo data must follow the rule too.
+      if (a.under16 && !isSafeName(a.name)) throw new Error(`demo account ${a.email}: members under 16 need a safe name, not "${a.name}"`)
       const userId = randomId()
       await trx
         .insertInto('users')

@@ -8,14 +8,21 @@ import { sql } from 'kysely'
 import { createRequestHandler } from '@remix-run/express'
 import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import { connect, migrateToLatest, type Connection } from '../db/connect'
+import { startAuditTrail } from './modules/audit/start'
 import { isEmpty, seed } from '../db/seed'
 import type { Config } from './env'
 import type { ServerContext } from './context'
 import { createLogger, type Logger } from './lib/log'
 import { systemClock, type Clock } from './lib/time'
 import { originAllowed } from './auth/origin'
+import { bodyLimit, checkContinue } from './http/body-limit'
+import { noStoreForSessions, permissionsPolicy } from './http/headers'
 import { CollabServer, type CollabLimits } from './collab/server'
 import { localNotifier, postgresNotifier } from './collab/notify'
+import { dbStorage, withFaults } from './collab/persistence'
+import { portalHooks } from './collab/auth'
+import { PresenceGate, withPresence } from './collab/presence'
+import { errorText } from './collab/room'
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void
 
@@ -50,11 +57,17 @@ export interface ServerOptions {
 export async function startServer(opts: ServerOptions): Promise<StartedServer> {
   const { config } = opts
   const logger = opts.logger ?? createLogger(config.logLevel)
-  const conn: Connection = await connect(config.databaseUrl)
+  const conn: Connection = await connect(config.databaseUrl, {
+    sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs,
+    onPoolError: (err) => logger.warn('database connection lost; the pool replaces it', { error: errorText(err) }),
+  })
   await migrateToLatest(conn)
+  // The audit key is bound before anything (the seed included) writes an audit entry.
+  const auditTrail = await startAuditTrail(conn, config, { clock: opts.clock ?? systemClock, logger })
   if (await isEmpty(conn.db)) {
     const counts = await seed(conn.db, { demoAccounts: config.demo })
     logger.info('database seeded', counts)
+    await auditTrail.tick() // the seeded chain's first checkpoint, without waiting for the timer
   }
   const shared = conn.dialect === 'postgres'
   const notifier = shared
@@ -67,19 +80,47 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
     clock: opts.clock ?? systemClock,
     logger,
   } as ServerContext
-  context.collab = new CollabServer(context, notifier, opts.collabLimits, shared)
+  // The fault seam exists only in tests (NODE_ENV=test): code reaches it through
+  // context.collab.faults; nothing outside the process can switch it.
+  const storage = config.nodeEnv === 'test' ? withFaults(dbStorage(conn.db)) : { storage: dbStorage(conn.db), faults: undefined }
+  context.collab = new CollabServer({
+    storage: storage.storage,
+    faults: storage.faults,
+    clock: context.clock,
+    logger,
+    // Presence is granted, not claimed: the gate rewrites every awareness state with the person's
+    // server-side identity and refuses foreign, oversize or flooding states (ADR 0012).
+    hooks: withPresence(portalHooks({ db: conn.db, clock: context.clock, config }), new PresenceGate({ db: conn.db, clock: context.clock, logger })),
+    notifier,
+    limits: opts.collabLimits,
+    shared,
+  })
 
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy)
+  // First of all, so that nothing in front of the routes reads an unlimited body.
+  app.use(bodyLimit({ onRefused: (info) => logger.warn('request body too large', info) }))
 
+  // ok: false with 503 whenever the database does not answer within a second or a document is
+  // retrying a failed write: a load balancer then prefers another instance, an operator sees why.
   app.get('/healthz', async (_req, res) => {
-    try {
-      await sql`select 1`.execute(conn.db)
-      res.json({ ok: true, version: config.version, database: conn.dialect })
-    } catch {
-      res.status(503).json({ ok: false, version: config.version, database: conn.dialect })
-    }
+    const database = await Promise.race([
+      sql`select 1`.execute(conn.db).then(
+        () => 'ok' as const,
+        () => 'degraded' as const,
+      ),
+      new Promise<'degraded'>((resolve) => setTimeout(() => resolve('degraded'), 1000).unref()),
+    ])
+    const collab = context.collab.health()
+    const ok = database === 'ok' && collab.storage === 'ok' && collab.notices
+    res.status(ok ? 200 : 503).json({
+      ok,
+      version: config.version,
+      database: conn.dialect,
+      status: { database, storage: collab.storage, notices: collab.notices ? 'ok' : 'degraded' },
+      retryingDocuments: collab.retryingDocuments,
+    })
   })
 
   app.use((_req, res, next) => {
@@ -113,6 +154,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
       referrerPolicy: { policy: 'same-origin' },
     }),
   )
+  app.use(permissionsPolicy())
 
   // Every mutation must come from a page of this portal (CSRF defence in depth besides SameSite).
   app.use((req, res, next) => {
@@ -131,6 +173,8 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
     app.use(express.static(opts.clientDir, { maxAge: '1h', index: false }))
   }
 
+  app.use(noStoreForSessions())
+
   const build = opts.build
   app.all(
     '*',
@@ -146,6 +190,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
   )
 
   const httpServer = http.createServer(app)
+  httpServer.on('checkContinue', checkContinue(app))
   const upgrades: Array<{ prefix: string; handler: UpgradeHandler }> = [{ prefix: '/collab/', handler: context.collab.handleUpgrade }]
   httpServer.on('upgrade', (req, socket, head) => {
     const url = req.url ?? ''
@@ -183,6 +228,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
         // Websockets keep the HTTP server open: close them (and write every document) first.
         await context.collab.close()
         await stopped
+        auditTrail.stop()
         await conn.close()
       })()
       return closing

@@ -36,7 +36,24 @@ export const envSchema = z.object({
   /** Behind a reverse proxy: trust X-Forwarded-For for the client address (login throttling). */
   TRUST_PROXY: booleanish.default(false),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** How long a SQLite statement waits for another process's write lock. Short: the driver blocks the whole process while it waits; the collab server retries failed writes itself. */
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  /** The audit chain's HMAC key: at least 32 random bytes, as hex or base64 (`openssl rand -hex 32`). */
+  AUDIT_KEY: z
+    .string()
+    .transform((s) => decodeAuditKey(s))
+    .refine((k) => k.length >= 32, 'must be at least 32 bytes as hex or base64, e.g. the output of `openssl rand -hex 32`')
+    .optional(),
+  /** A file holding the audit key (a mounted secret); created (mode 0600) only for SQLite or outside production. */
+  AUDIT_KEY_FILE: z.string().min(1).optional(),
+  /** The append-only file of chain-head checkpoints; default beside the SQLite file, or ./data. */
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
 })
+
+function decodeAuditKey(s: string): Buffer {
+  const t = s.trim()
+  return /^(?:[0-9a-fA-F]{2})+$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64')
+}
 
 export type Env = z.infer<typeof envSchema>
 
@@ -51,7 +68,10 @@ export interface Config {
   demo: boolean
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
+  sqliteBusyTimeoutMs: number
   version: string
+  /** Where the audit chain's key and checkpoints live; never in the database (see ADR 0014). */
+  audit: { key: Buffer | null; keyFile: string | null; checkpointFile: string | null }
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +86,12 @@ export function readConfig(source: Record<string, string | undefined>, version =
   }
   const env = parsed.data
   const production = env.NODE_ENV === 'production'
+  // Several instances on one PostgreSQL must sign with one key: none may invent its own.
+  if (production && !env.DATABASE_URL.startsWith('sqlite:') && !env.AUDIT_KEY && !env.AUDIT_KEY_FILE) {
+    throw new ConfigError(
+      'Invalid configuration:\n  AUDIT_KEY: with PostgreSQL in production, set AUDIT_KEY or AUDIT_KEY_FILE (the same key on every instance)',
+    )
+  }
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
@@ -78,6 +104,8 @@ export function readConfig(source: Record<string, string | undefined>, version =
     demo: env.SAMENSPEL_DEMO ?? !production,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
     version,
+    audit: { key: env.AUDIT_KEY ?? null, keyFile: env.AUDIT_KEY_FILE ?? null, checkpointFile: env.AUDIT_CHECKPOINT_FILE ?? null },
   }
 }

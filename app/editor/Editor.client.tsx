@@ -6,7 +6,7 @@ import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/r
 import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { useT } from '../i18n/use'
-import type { MessageKey } from '../i18n/messages'
+import { isMessageKey, type MessageKey } from '../i18n/messages'
 import { EDITOR_FRAGMENT, editorExtensions } from './extensions'
 import { presentPeople, type PresenceUser } from './presence'
 import { trackConnection, type ConnectionState } from './connection'
@@ -74,7 +74,7 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
   const t = useT()
   const { doc, provider } = session
   const [state, setState] = useState<ConnectionState>('connecting')
-  const [people, setPeople] = useState<PresenceUser[]>([])
+  const [people, setPeople] = useState<PresentPerson[]>([])
   const [synced, setSynced] = useState(false)
 
   useEffect(() => trackConnection(provider, doc, setState), [provider, doc])
@@ -90,7 +90,7 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
     return () => provider.off('connection-close', onClose)
   }, [provider, revalidator])
   useEffect(() => {
-    const update = () => setPeople(presentPeople(provider.awareness.getStates() as Map<number, Record<string, unknown>>, user.id))
+    const update = () => setPeople(withRoles(provider.awareness.getStates() as Map<number, Record<string, unknown>>, user.id))
     update()
     provider.awareness.on('change', update)
     return () => provider.awareness.off('change', update)
@@ -188,7 +188,7 @@ function EditorFrame({
   user,
   toolbar,
   children,
-}: Omit<CollabEditorProps, 'documentId'> & { state: ConnectionState; people: PresenceUser[]; toolbar?: ReactNode; children?: ReactNode }) {
+}: Omit<CollabEditorProps, 'documentId'> & { state: ConnectionState; people: PresentPerson[]; toolbar?: ReactNode; children?: ReactNode }) {
   const t = useT()
   return (
     <div className="doc-editor">
@@ -214,6 +214,7 @@ function EditorFrame({
                 <span className="presence__dot" style={{ backgroundColor: p.color }} aria-hidden="true" />
                 <span>
                   <span style={{ color: p.color }}>{p.name}</span>
+                  {p.role && isMessageKey(`role.${p.role}`) ? ` ${t('doc.presenceRole', { role: t(`role.${p.role}` as MessageKey) })}` : null}
                   {p.id === user.id ? <span className="presence__you">{` ${t('doc.you')}`}</span> : null}
                 </span>
               </li>
@@ -240,7 +241,14 @@ function ConnectionStatus({ state }: { state: ConnectionState }) {
     lastCategory.current = category
     setAnnounced(`${t('doc.connection')}: ${word}`)
   }, [category, word, t])
-  const hint = state === 'offline' || state === 'reconnecting' ? t('doc.conn.offlineHint') : state === 'closed' ? t('doc.conn.closedHint') : null
+  const hint =
+    state === 'offline' || state === 'reconnecting'
+      ? t('doc.conn.offlineHint')
+      : state === 'closed'
+        ? t('doc.conn.closedHint')
+        : state === 'retrying'
+          ? t('doc.conn.retryingHint')
+          : null
   return (
     <div className="doc-status">
       <p className={`doc-status__state doc-status__state--${state}`} data-state={state}>
@@ -329,6 +337,21 @@ function Toolbar({ editor, innerRef }: { editor: Editor; innerRef: React.RefObje
       ))}
     </div>
   )
+}
+
+/**
+ * The people present with the role the server gives them. The server sets every `user` field in
+ * presence (name, colour, role: server/collab/presence.ts), whatever a client sends; only this
+ * tab's own entry is the page's copy of the same identity.
+ */
+type PresentPerson = PresenceUser & { role?: string }
+function withRoles(states: Map<number, Record<string, unknown>>, selfId: string): PresentPerson[] {
+  const roles = new Map<string, string>()
+  for (const state of states.values()) {
+    const u = state.user as { id?: unknown; role?: unknown } | undefined
+    if (u && typeof u.id === 'string' && typeof u.role === 'string' && /^[a-z_]{1,40}$/.test(u.role)) roles.set(u.id, u.role)
+  }
+  return presentPeople(states, selfId).map((p) => ({ ...p, role: roles.get(p.id) }))
 }
 
 /** Another person's caret: a coloured bar with their name; hidden from screen readers (the presence list names them). */

@@ -11,17 +11,44 @@ import * as syncProtocol from 'y-protocols/sync'
  * - saved: connected, synced, and every own edit is stored on the server
  * - offline: the browser says there is no network
  * - reconnecting: the connection was lost and the provider is trying again
+ * - retrying: connected, but the server cannot store edits at the moment and retries; edits made
+ *   now stay in this document and are sent again when storing works (server/collab/room.ts)
  * - closed: the server closed the connection for good (e.g. access withdrawn)
  *
  * "Stored" is known without a separate acknowledgement: the server handles a connection's
- * messages in order and answers a sync step 1 only once everything applied before it is in the
- * update log (server/collab/room.ts). So after sending edits, the tracker sends a step 1 of its own;
- * the matching step 2 confirms all edits sent before it.
+ * messages in order and answers a sync step 1 only once every update this connection sent before
+ * it is in the update log, and never once one of them was dropped during a storage outage (that
+ * connection is closed for a resync instead; server/collab/room.ts). So after sending edits, the
+ * tracker sends a step 1 of its own; the matching step 2 confirms all edits sent before it.
  */
-export type ConnectionState = 'connecting' | 'connected' | 'saved' | 'offline' | 'reconnecting' | 'closed'
+export type ConnectionState = 'connecting' | 'connected' | 'saved' | 'retrying' | 'offline' | 'reconnecting' | 'closed'
 
 const MESSAGE_SYNC = 0
+/** server/collab/room.ts MESSAGE_STORAGE_STATUS: a varUint follows, 0 stored/ok, 1 retrying */
+export const MESSAGE_STORAGE_STATUS = 100
 const CHECK_DELAY_MS = 250
+
+export type StorageStatus = 'ok' | 'retrying'
+const statusListeners = new WeakMap<WebsocketProvider, Set<(s: StorageStatus) => void>>()
+
+/**
+ * Teaches this provider the server's storage-status message (y-websocket keeps a handler table
+ * per provider) and calls `listener` with each status. Returns the function that stops listening.
+ */
+export function onStorageStatus(provider: WebsocketProvider, listener: (s: StorageStatus) => void): () => void {
+  let listeners = statusListeners.get(provider)
+  if (!listeners) {
+    const set = new Set<(s: StorageStatus) => void>()
+    listeners = set
+    statusListeners.set(provider, set)
+    provider.messageHandlers[MESSAGE_STORAGE_STATUS] = (_encoder, decoder) => {
+      const status: StorageStatus = decoding.readVarUint(decoder) === 1 ? 'retrying' : 'ok'
+      for (const l of set) l(status)
+    }
+  }
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
 
 export function trackConnection(
   provider: WebsocketProvider,
@@ -40,11 +67,16 @@ export function trackConnection(
   let socket: WebSocket | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   let last: ConnectionState | null = null
+  /** the server said it cannot store at the moment (told per connection, so reset on a new one) */
+  let retrying = false
 
   const state = (): ConnectionState => {
     if (closed) return 'closed'
     if (!online) return 'offline'
-    if (provider.wsconnected) return provider.synced && storedVersion >= localVersion ? 'saved' : 'connected'
+    if (provider.wsconnected) {
+      if (retrying) return 'retrying'
+      return provider.synced && storedVersion >= localVersion ? 'saved' : 'connected'
+    }
     return everConnected ? 'reconnecting' : 'connecting'
   }
   const emit = () => {
@@ -94,6 +126,7 @@ export function trackConnection(
   }
 
   const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
+    retrying = false
     if (status === 'connected') {
       everConnected = true
       closed = false
@@ -128,6 +161,10 @@ export function trackConnection(
     emit()
   }
 
+  const stopStatus = onStorageStatus(provider, (s) => {
+    retrying = s === 'retrying'
+    emit()
+  })
   provider.on('status', onStatus)
   provider.on('sync', onSync)
   provider.on('closed', onClosed)
@@ -143,6 +180,7 @@ export function trackConnection(
   return () => {
     if (timer !== null) clearTimeout(timer)
     socket?.removeEventListener('message', onMessage)
+    stopStatus()
     provider.off('status', onStatus)
     provider.off('sync', onSync)
     provider.off('closed', onClosed)

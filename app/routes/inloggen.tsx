@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { cookieFor, getAuth } from '../../server/auth/guards'
 import { deviceLabel } from '../../server/auth/session'
-import { parseForm, retryAfterHeaders, safeRedirectPath } from '../../server/lib/forms'
+import { parseForm, retryAfterHeaders } from '../../server/lib/forms'
+import { safeRedirect } from '../../server/http/safe-redirect'
 import { loginWithPassword } from '../../server/modules/accounts/login'
 import { loginSchema } from '../../server/modules/accounts/schemas'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
@@ -15,9 +16,11 @@ export const headers = retryAfterHeaders
 export const meta: MetaFunction = () => [{ title: 'Inloggen · Samenspel' }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (await getAuth(request, context)) throw redirect('/')
   const url = new URL(request.url)
-  return { expired: url.searchParams.get('verlopen') === '1' }
+  // Checked here as well as in the action, so the page never carries a hostile target along.
+  const back = safeRedirect(url.searchParams.get('terug'))
+  if (await getAuth(request, context)) throw redirect(back)
+  return { expired: url.searchParams.get('verlopen') === '1', back }
 }
 
 const noErrors: Record<string, string> = {}
@@ -41,15 +44,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     )
   }
   if (!result.ok) return data({ errors: noErrors, values, message: 'login.invalid' as const, retryAfter: 0 }, { status: 401 })
-  return redirect(safeRedirectPath(parsed.data.terug), {
+  return redirect(safeRedirect(parsed.data.terug), {
     headers: { 'Set-Cookie': await cookieFor(context).serialize(result.token) },
   })
 }
 
 export default function Login() {
-  const { expired } = useLoaderData<typeof loader>()
+  const { expired, back } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
-  const [params] = useSearchParams()
   const t = useT()
   return (
     <div className="content narrow">
@@ -62,7 +64,7 @@ export default function Login() {
       <ErrorSummary errors={result?.errors} />
       <Paragraph>{t('login.intro')}</Paragraph>
       <Form method="post" noValidate className="form">
-        <input type="hidden" name="terug" value={params.get('terug') ?? '/'} />
+        <input type="hidden" name="terug" value={back} />
         <TextField
           name="email"
           type="email"

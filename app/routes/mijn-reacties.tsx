@@ -1,19 +1,26 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
+import { useEffect, useRef } from 'react'
+import { z } from 'zod'
 import { requireUser } from '../../server/auth/guards'
+import { parseForm } from '../../server/lib/forms'
 import { myComments } from '../../server/modules/comments/comments'
 import { listNotifications, markAllRead } from '../../server/modules/comments/notifications'
+import { Notice, SubmitButton } from '../components/forms'
 import type { MessageKey } from '../i18n/messages'
 import { useFormat, useT } from '../i18n/use'
 
 export const meta: MetaFunction = () => [{ title: 'Mijn reacties · Samenspel' }]
 
-/** "You said, we did": everything this person said, with the answers; opening it reads the notifications. */
+/**
+ * "You said, we did": everything this person said, with the answers, and what is new. Opening the
+ * page changes nothing (a GET may be prefetched, retried or opened by a link checker); the news is
+ * marked read with an explicit button, a POST.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireUser(request, context)
   const [comments, notifications] = await Promise.all([myComments(context.db, auth.user.id), listNotifications(context.db, auth.user.id, 20)])
-  await markAllRead(context.db, auth.user.id, context.clock())
   return {
     comments,
     news: notifications
@@ -22,13 +29,35 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
+/** `upTo`: the newest notification on the page, so one that arrived after it was opened stays unread. */
+const markReadSchema = z.object({ intent: z.literal('markRead'), upTo: z.iso.datetime() })
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireUser(request, context)
+  const parsed = await parseForm(request, markReadSchema)
+  if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
+  await markAllRead(context.db, auth.user.id, context.clock(), parsed.data.upTo)
+  return { marked: true }
+}
+
 export default function MyComments() {
   const { comments, news } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
+  const confirmation = useRef<HTMLDivElement>(null)
+  // The button disappears with the news: put the keyboard focus on the confirmation instead of the page's start.
+  useEffect(() => {
+    if (result?.marked) confirmation.current?.focus()
+  }, [result])
   return (
     <div className="content narrow">
       <Heading level={1}>{t('mine.title')}</Heading>
+      {result?.marked ? (
+        <div ref={confirmation} tabIndex={-1}>
+          <Notice>{t('mine.markedRead')}</Notice>
+        </div>
+      ) : null}
       {news.length > 0 ? (
         <section aria-labelledby="news" className="card card--news">
           <Heading level={2} id="news">
@@ -41,6 +70,11 @@ export default function MyComments() {
               </li>
             ))}
           </ul>
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="markRead" />
+            <input type="hidden" name="upTo" value={news[0]!.createdAt} />
+            <SubmitButton secondary>{t('mine.markRead')}</SubmitButton>
+          </Form>
         </section>
       ) : null}
       {comments.length === 0 ? <Paragraph>{t('mine.none')}</Paragraph> : null}

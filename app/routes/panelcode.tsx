@@ -8,25 +8,36 @@ import { recordFailure, retryAfterSeconds, throttleKey } from '../../server/auth
 import { parseForm, retryAfterHeaders } from '../../server/lib/forms'
 import { startSession } from '../../server/modules/accounts/login'
 import { panelCodeSchema } from '../../server/modules/accounts/schemas'
+import { offerSafeNames } from '../../server/modules/accounts/profile'
 import { peekPanelCode, redeemPanelCode } from '../../server/modules/panels/access'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
+import { NameChoice } from '../components/NameChoice'
 import { useT } from '../i18n/use'
 
 export const headers = retryAfterHeaders
 
 export const meta: MetaFunction = () => [{ title: 'Panelcode · Samenspel' }]
 
-type Reply = { errors: Record<string, string>; values: Record<string, string>; message: 'panel.invalid' | 'login.throttled' | null; askName: boolean; retryAfter: number }
+type Reply = {
+  errors: Record<string, string>
+  values: Record<string, string>
+  message: 'panel.invalid' | 'login.throttled' | null
+  askName: boolean
+  /** safe names to choose from: a new member under 16 never types a name (ADR 0012) */
+  choices: string[]
+  retryAfter: number
+}
 
 /**
  * Panel members log in with a one-time code. A new member's first step checks the code; the
- * second asks for a display name. Wrong codes count towards the same throttle as passwords.
+ * second asks for a display name: typed by adults, chosen from a few safe names by members under
+ * 16 (the server checks it again). Wrong codes count towards the same throttle as passwords.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const now = context.clock()
   const parsed = await parseForm(request, panelCodeSchema)
   const reply = (r: Partial<Reply>, status: number, headers?: Record<string, string>) =>
-    data({ errors: {}, values: {}, message: null, askName: false, retryAfter: 0, ...r } satisfies Reply, { status, headers })
+    data({ errors: {}, values: {}, message: null, askName: false, choices: [], retryAfter: 0, ...r } satisfies Reply, { status, headers })
   if (!parsed.ok) return reply({ errors: parsed.errors, values: parsed.values }, 400)
 
   const addressKey = throttleKey('address', context.clientAddress)
@@ -38,10 +49,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await recordFailure(context.db, addressKey, now)
     return reply({ message: 'panel.invalid', values: { code } }, 400)
   }
-  if (peek.newMember && !displayName) {
-    return reply({ askName: true, values: { code } }, displayName === '' ? 400 : 200)
+  const nameStep = parsed.form.get('step') === 'name'
+  if (peek.newMember && peek.under16) {
+    const choose = (errors: Record<string, string>, status: number) =>
+      offerSafeNames(context.db).then((choices) => reply({ askName: true, values: { code }, choices, errors }, status))
+    if (parsed.form.get('more') !== null) return choose({}, 200)
+    if (!displayName) return choose(nameStep ? { displayName: 'error.nameNotSafe' } : {}, nameStep ? 400 : 200)
+  } else if (peek.newMember && !displayName) {
+    return reply({ askName: true, values: { code } }, displayName === '' || nameStep ? 400 : 200)
   }
   const result = await redeemPanelCode(context.db, { code, displayName, now })
+  if (!result.ok && (result.reason === 'name_not_safe' || result.reason === 'name_taken')) {
+    const choices = await offerSafeNames(context.db)
+    return reply({ askName: true, values: { code }, choices, errors: { displayName: result.reason === 'name_taken' ? 'error.nameTaken' : 'error.nameNotSafe' } }, 400)
+  }
   if (!result.ok) return reply({ message: 'panel.invalid', values: { code } }, 400)
   const session = await startSession(context.db, result.userId, {
     now,
@@ -68,15 +89,20 @@ export default function PanelCode() {
         {askName ? (
           <>
             <input type="hidden" name="code" value={result?.values?.code ?? ''} />
-            <TextField
-              name="displayName"
-              label={t('panel.displayName')}
-              hint={t('panel.displayNameHint')}
-              autoComplete="nickname"
-              required
-              maxLength={40}
-              error={result?.errors?.displayName}
-            />
+            <input type="hidden" name="step" value="name" />
+            {result?.choices?.length ? (
+              <NameChoice name="displayName" choices={result.choices} error={result.errors?.displayName} />
+            ) : (
+              <TextField
+                name="displayName"
+                label={t('panel.displayName')}
+                hint={t('panel.displayNameHint')}
+                autoComplete="nickname"
+                required
+                maxLength={40}
+                error={result?.errors?.displayName}
+              />
+            )}
           </>
         ) : (
           <TextField
@@ -91,6 +117,11 @@ export default function PanelCode() {
           />
         )}
         <SubmitButton>{t('panel.submit')}</SubmitButton>
+        {result?.choices?.length ? (
+          <SubmitButton secondary name="more" value="1">
+            {t('names.more')}
+          </SubmitButton>
+        ) : null}
       </Form>
     </div>
   )

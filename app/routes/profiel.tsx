@@ -7,8 +7,10 @@ import { cookieFor, requireUser } from '../../server/auth/guards'
 import { deviceLabel, listUserSessions } from '../../server/auth/session'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { nameSchema, passwordChangeSchema } from '../../server/modules/accounts/schemas'
-import { changePassword, logoutElsewhere, updateName } from '../../server/modules/accounts/profile'
+import { changePassword, logoutElsewhere, offerSafeNames, updateName } from '../../server/modules/accounts/profile'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
+import { NameChoice } from '../components/NameChoice'
+import { isSafeName } from '../../server/modules/accounts/names'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
@@ -17,9 +19,14 @@ export const meta: MetaFunction = () => [{ title: 'Mijn profiel · Samenspel' }]
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireUser(request, context)
   const sessions = await listUserSessions(context.db, auth.user.id)
+  // Members under 16 choose from safe names, never free text (ADR 0012); each visit offers new ones.
+  const under16 = Boolean(auth.user.under_16)
   return {
     passwordChanged: new URL(request.url).searchParams.get('wachtwoord') === 'gewijzigd',
-    user: { name: auth.user.name, email: auth.user.email },
+    user: { name: auth.user.name, email: auth.user.email, under16 },
+    nameChoices: under16 ? await offerSafeNames(context.db) : [],
+    /** the current name is offered to keep only when it is a safe one */
+    nameIsSafe: under16 && isSafeName(auth.user.name),
     currentSessionId: auth.session.id,
     sessions,
   }
@@ -37,7 +44,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const now = context.clock()
   const input = parsed.data
   if (input.intent === 'name') {
-    await updateName(context.db, auth.user.id, input.name)
+    const renamed = await updateName(context.db, auth.user.id, input.name)
+    if (!renamed.ok) return invalid({ name: renamed.reason === 'taken' ? 'error.nameTaken' : 'error.nameNotSafe' }, {}, 400)
+    // Open documents reconnect, so others see the new name in the presence list at once.
+    if (input.name.trim() !== auth.user.name) await context.collab.accessChanged({ userId: auth.user.id })
     return data({ ok: true, message: 'profile.nameSaved' } satisfies Done)
   }
   if (input.intent === 'elsewhere') {
@@ -62,7 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Profile() {
-  const { user, sessions, currentSessionId, passwordChanged } = useLoaderData<typeof loader>()
+  const { user, sessions, currentSessionId, passwordChanged, nameChoices, nameIsSafe } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
@@ -79,9 +89,20 @@ export default function Profile() {
         <Heading level={2} id="name-title">{t('profile.name')}</Heading>
         <Form method="post" noValidate className="form">
           <input type="hidden" name="intent" value="name" />
-          <TextField name="name" label={t('profile.name')} required maxLength={100} autoComplete="name" defaultValue={user.name} error={errors?.name} />
+          {user.under16 ? (
+            <NameChoice name="name" choices={nameChoices} current={nameIsSafe ? user.name : undefined} error={errors?.name} />
+          ) : (
+            <TextField name="name" label={t('profile.name')} required maxLength={100} autoComplete="name" defaultValue={user.name} error={errors?.name} />
+          )}
           <SubmitButton>{t('profile.saveName')}</SubmitButton>
         </Form>
+        {user.under16 ? (
+          <Form method="get" className="form">
+            <SubmitButton secondary name="namen" value="andere">
+              {t('names.more')}
+            </SubmitButton>
+          </Form>
+        ) : null}
       </section>
       <section aria-labelledby="pw-title">
         <Heading level={2} id="pw-title">{t('profile.password')}</Heading>

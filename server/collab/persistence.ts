@@ -68,15 +68,19 @@ export function combine(updates: Uint8Array[]): Uint8Array {
 /**
  * What another instance appended after `afterSeq`, in order. When compaction has already folded
  * some of those into the state row, the state comes first (applying it again is harmless: Yjs
- * updates are idempotent).
+ * updates are idempotent). Only the state's number is read first: the (large) state itself only
+ * when the reader really is behind it, not on every catch-up.
  */
 export async function readAfter(db: DB, docId: string, afterSeq: number): Promise<{ updates: Uint8Array[]; seq: number }> {
-  const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
+  const mark = await db.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst()
   const out: Uint8Array[] = []
   let from = afterSeq
-  if (state && state.upto_seq > afterSeq) {
-    out.push(bytes(state.state))
-    from = state.upto_seq
+  if (mark && mark.upto_seq > afterSeq) {
+    const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
+    if (state) {
+      out.push(bytes(state.state))
+      from = state.upto_seq
+    }
   }
   const rows = await db
     .selectFrom('doc_updates')
@@ -128,4 +132,87 @@ export async function compact(db: DB, docId: string, now: Date): Promise<number>
     const res = await trx.deleteFrom('doc_updates').where('doc_id', '=', docId).where('seq', '<=', seq).executeTakeFirst()
     return Number(res.numDeletedRows)
   })
+}
+
+/**
+ * The four storage operations the collaboration server needs, as one object: the seam where tests
+ * inject faults (withFaults) and where another store could plug in.
+ */
+export interface CollabStorage {
+  append(docId: string, update: Uint8Array, now: Date): Promise<number>
+  load(docId: string): Promise<StoredDoc>
+  readAfter(docId: string, afterSeq: number): Promise<{ updates: Uint8Array[]; seq: number }>
+  compact(docId: string, now: Date): Promise<number>
+  /** the highest seq of each document (for the poll that catches up with other instances) */
+  heads(docIds: string[]): Promise<Map<string, number>>
+}
+
+export function dbStorage(db: DB): CollabStorage {
+  return {
+    append: (docId, update, now) => appendUpdate(db, docId, update, now),
+    load: (docId) => loadDoc(db, docId),
+    readAfter: (docId, afterSeq) => readAfter(db, docId, afterSeq),
+    compact: (docId, now) => compact(db, docId, now),
+    heads: async (docIds) => {
+      if (docIds.length === 0) return new Map()
+      const rows = await db.selectFrom('documents').select(['id', 'last_seq']).where('id', 'in', docIds).execute()
+      return new Map(rows.map((r) => [r.id, r.last_seq]))
+    },
+  }
+}
+
+export type StorageOperation = keyof CollabStorage
+
+/** Controls for a storage wrapped by withFaults: only reachable from code, never from a request. */
+export interface StorageFaults {
+  /** the next `n` calls of `operation` (default: append) reject without touching the database */
+  failNext(n: number, operation?: StorageOperation): void
+  /** every call made in the next `ms` milliseconds waits until then, then runs */
+  stall(ms: number): void
+  /** calls that failed through failNext, per operation */
+  readonly failed: Record<StorageOperation, number>
+  reset(): void
+}
+
+export class InjectedFault extends Error {
+  constructor(operation: StorageOperation) {
+    super(`injected fault: ${operation}`)
+  }
+}
+
+/** Wraps a storage with a fault controller, for tests of the write path under a failing store. */
+export function withFaults(inner: CollabStorage): { storage: CollabStorage; faults: StorageFaults } {
+  const toFail: Record<StorageOperation, number> = { append: 0, load: 0, readAfter: 0, compact: 0, heads: 0 }
+  const failed: Record<StorageOperation, number> = { append: 0, load: 0, readAfter: 0, compact: 0, heads: 0 }
+  let stalledUntil = 0
+  const gate = async (op: StorageOperation) => {
+    const wait = stalledUntil - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    if (toFail[op] > 0) {
+      toFail[op]--
+      failed[op]++
+      throw new InjectedFault(op)
+    }
+  }
+  const storage: CollabStorage = {
+    append: async (...a) => (await gate('append'), inner.append(...a)),
+    load: async (...a) => (await gate('load'), inner.load(...a)),
+    readAfter: async (...a) => (await gate('readAfter'), inner.readAfter(...a)),
+    compact: async (...a) => (await gate('compact'), inner.compact(...a)),
+    heads: async (...a) => (await gate('heads'), inner.heads(...a)),
+  }
+  const faults: StorageFaults = {
+    failNext(n, operation = 'append') {
+      toFail[operation] = n
+    },
+    stall(ms) {
+      stalledUntil = Date.now() + ms
+    },
+    failed,
+    reset() {
+      for (const k of Object.keys(toFail) as StorageOperation[]) toFail[k] = 0
+      stalledUntil = 0
+    },
+  }
+  return { storage, faults }
 }

@@ -4,17 +4,24 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import type { WebSocket } from 'ws'
-import type { DB } from '../../db/connect'
 import type { Permission } from '../policy/can'
 import type { Logger } from '../lib/log'
 import type { Clock } from '../lib/time'
-import { appendUpdate, combine, compact, loadDoc, readAfter } from './persistence'
+import { combine, type CollabStorage } from './persistence'
+import type { AwarenessVerdict, CollabHooks, Verdict } from './hooks'
 
 /** The y-websocket protocol's outer message types. */
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1
 export const MESSAGE_AUTH = 2
 export const MESSAGE_QUERY_AWARENESS = 3
+/**
+ * Samenspel's own outer message (server → client): whether the document's storage keeps up.
+ * A varUint follows: STORAGE_STATUS.stored or STORAGE_STATUS.retrying. Clients that do not know
+ * the type ignore it (y-websocket logs it and goes on).
+ */
+export const MESSAGE_STORAGE_STATUS = 100
+export const STORAGE_STATUS = { stored: 0, retrying: 1 } as const
 
 /**
  * Close codes, following the y-websocket client's convention: 44xx means "do not reconnect"
@@ -23,19 +30,25 @@ export const MESSAGE_QUERY_AWARENESS = 3
 export const CLOSE = {
   /** this person's sessions or memberships changed: reconnect, and be authorised afresh */
   reauthorize: 4001,
-  /** what this person may do with the document changed (a lock, say): reconnect, and the page reloads its mode */
+  /** what this person may do with the document changed (a lock, a deadline): reconnect, and the page reloads its mode */
   permissionChanged: 4002,
+  /** storage is back after edits of this connection were dropped: reconnect, and the sync exchange resends them */
+  resync: 4003,
   /** a malformed message: this connection ends, and the client should not retry it */
   malformed: 4400,
   /** no access to this document any more */
   forbidden: 4403,
-  /** storing an update failed: edits stay with the client, which retries later */
+  /** loading the document failed: edits stay with the client, which retries later */
   storageFailed: 4500,
 } as const
 
 /** Updates that came from another instance's log: already persisted, so only broadcast. */
 const REMOTE = Symbol('remote')
-/** Changes the server makes itself (restoring a version): persisted and broadcast like a client's. */
+/**
+ * Changes the server makes itself (restoring a version) by a transaction on room.doc with this
+ * origin: the one exception to store-before-apply (see ADR 0010); they are stored like a client's
+ * and broadcast once stored.
+ */
 export const SERVER_ORIGIN = Symbol('server')
 
 export interface Conn {
@@ -46,20 +59,59 @@ export interface Conn {
   awarenessIds: Set<number>
   /** messages are handled one at a time, in order */
   queue: Promise<void>
+  /** resolves when every update this connection had accepted so far is stored */
+  stored: Promise<void>
+  /** sync step 2 replies, in order: each waits until the updates sent before it are stored */
+  replies: Promise<void>
+  /** an update of this connection was dropped while storage was down: it must resync */
+  dropped: boolean
+  /** hooks' own per-connection state (see CollabHooks.connected) */
+  hookData: Map<string | symbol, unknown>
 }
 
+export function newConn(ws: WebSocket, userId: string, permission: Permission): Conn {
+  const done = Promise.resolve()
+  return { ws, userId, permission, awarenessIds: new Set(), queue: done, stored: done, replies: done, dropped: false, hookData: new Map() }
+}
+
+export type StorageState = 'ok' | 'retrying'
+
 export interface RoomOptions {
-  db: DB
+  storage: CollabStorage
   clock: Clock
   logger: Logger
   compactAfter: number
+  /** backoff of a failed append: baseMs, doubled per attempt, at most maxMs */
+  retry: { baseMs: number; maxMs: number }
   publish: (docId: string, seq: number) => void
+  hooks: Pick<CollabHooks, 'beforeUpdate' | 'afterStored' | 'beforeAwareness'>
+  /** presence refused by beforeAwareness (logged once per connection by the caller if it likes) */
+  onAwarenessRefused?: (room: Room, conn: Conn, verdict: Extract<AwarenessVerdict, { ok: false }>) => void
+  /** an update was refused by beforeUpdate */
+  onRefused?: (room: Room, conn: Conn, verdict: Extract<Verdict, { ok: false }>) => void
+  onStorageState?: (room: Room, state: StorageState) => void
+}
+
+interface Accepted {
+  update: Uint8Array
+  /** the connection it came from, SERVER_ORIGIN or another transaction origin */
+  origin: unknown
+  /** already in the doc (a server change); else applied once stored */
+  applied: boolean
+  resolve: () => void
 }
 
 /**
- * One loaded document: its Y.Doc, presence, connections and the write path. Every accepted update
- * is appended to the log before it is broadcast; a sync reply waits until the log has caught up,
- * so nobody ever receives an update that a crash could lose.
+ * One loaded document: its Y.Doc, presence, connections and the write path.
+ *
+ * The write path is validate → store → apply → broadcast: an update enters the Y.Doc only once
+ * the log holds it, so the document never serves (to a sync reply, a page render or a newcomer)
+ * anything a crash or a failing store could lose. Updates that arrive while a write is in flight
+ * are stored together in the next row. A failed append keeps its batch and retries it with
+ * exponential backoff (timers, never blocking); meanwhile new updates of this document are
+ * dropped (their senders keep them), every connection is told "retrying", and when the batch is
+ * stored the senders of dropped updates are closed with CLOSE.resync so their next sync exchange
+ * resends everything they hold.
  */
 export class Room {
   readonly doc = new Y.Doc({ gc: true })
@@ -67,11 +119,20 @@ export class Room {
   readonly conns = new Map<WebSocket, Conn>()
   /** every update with seq ≤ cursor is in this.doc */
   private cursor = 0
-  private writes: Promise<void> = Promise.resolve()
-  private pending: Array<{ update: Uint8Array; origin: unknown }> = []
-  private flushQueued = false
+  /** accepted, waiting for the next write */
+  private queue: Accepted[] = []
+  /** the batch being written (or retried), with its merged update */
+  private writing: { items: Accepted[]; merged: Uint8Array } | null = null
+  private attempt = 0
+  private retryTimer: NodeJS.Timeout | null = null
   private sinceCompact = 0
-  private failed = false
+  private pulling: Promise<void> | null = null
+  private pullAgain = false
+  private destroyed = false
+  /** set while stored updates are applied: their 'update' events are broadcasts, not new changes */
+  private applyingStored = false
+  private waiters: Array<{ strict: boolean; resolve: () => void }> = []
+  storageState: StorageState = 'ok'
   readonly ready: Promise<void>
 
   constructor(
@@ -96,62 +157,206 @@ export class Room {
   }
 
   private async load() {
-    const stored = await loadDoc(this.opts.db, this.docId)
+    const stored = await this.opts.storage.load(this.docId)
     if (stored.update) Y.applyUpdate(this.doc, stored.update, REMOTE)
     this.cursor = stored.seq
   }
 
   private onUpdate(update: Uint8Array, origin: unknown) {
-    if (origin === REMOTE) {
-      this.broadcast(syncUpdateMessage(update))
-      return
-    }
-    // Updates that arrive while a write is in flight are stored together in the next one:
-    // one row and one commit for many keystrokes under load, still before anyone sees them.
-    this.pending.push({ update, origin })
-    if (this.flushQueued) return
-    this.flushQueued = true
-    this.writes = this.writes.then(() => this.flush())
+    if (origin === REMOTE) return this.broadcast(syncUpdateMessage(update))
+    // Applied after it was stored: the diff it made goes to everyone but its sender.
+    if (this.applyingStored) return this.broadcast(syncUpdateMessage(update), origin)
+    // A change made on the doc directly (the server restoring a version): store it like a
+    // client's, broadcast once stored.
+    this.accept(update, origin, true)
   }
 
-  private async flush() {
-    this.flushQueued = false
-    const batch = this.pending.splice(0)
-    if (batch.length === 0 || this.failed) return
+  private accept(update: Uint8Array, origin: unknown, applied: boolean): Promise<void> {
+    let resolve!: () => void
+    const done = new Promise<void>((r) => (resolve = r))
+    if (this.writing && this.storageState === 'retrying') {
+      // Server changes are never dropped: they join the batch being retried.
+      this.writing.items.push({ update, origin, applied, resolve })
+      this.writing.merged = combine([this.writing.merged, update])
+    } else {
+      this.queue.push({ update, origin, applied, resolve })
+      this.flush()
+    }
+    return done
+  }
+
+  private flush() {
+    if (this.writing || this.destroyed) return
+    if (this.queue.length === 0) return this.settle()
+    const items = this.queue.splice(0)
+    // Many keystrokes as one row and one commit, still before anyone sees them.
+    const merged = items.length === 1 ? items[0]!.update : combine(items.map((i) => i.update))
+    this.writing = { items, merged }
+    this.attempt = 0
+    this.write()
+  }
+
+  private write() {
+    const batch = this.writing!
+    this.opts.storage
+      .append(this.docId, batch.merged, this.opts.clock())
+      .then(
+        (seq) => this.stored(batch.items, batch.merged, seq),
+        (err) => this.failed(err),
+      )
+      .catch((err) => {
+        // A bug after the row was stored (applying or broadcasting it): never an unhandled
+        // rejection, and the write path goes on; reconnecting clients resync from the log.
+        this.opts.logger.error('collab: handling a stored update failed', { docId: this.docId, error: errorText(err) })
+        this.applyingStored = false
+        this.writing = null
+        for (const c of this.conns.values()) c.ws.close(CLOSE.resync, 'resync')
+        this.flush()
+      })
+  }
+
+  private failed(err: unknown) {
+    if (this.destroyed) return
+    const batch = this.writing!
+    if (this.storageState === 'ok') {
+      this.opts.logger.error('collab: storing an update failed, retrying', { docId: this.docId, error: errorText(err) })
+      this.setStorageState('retrying')
+    }
+    // What was accepted while the failed write was in flight is kept too, in the same retry.
+    if (this.queue.length > 0) {
+      const more = this.queue.splice(0)
+      batch.items.push(...more)
+      batch.merged = combine([batch.merged, ...more.map((i) => i.update)])
+    }
+    const delay = Math.min(this.opts.retry.baseMs * 2 ** this.attempt, this.opts.retry.maxMs)
+    this.attempt++
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      if (!this.destroyed) this.write()
+    }, delay)
+    // Readers may go on: the doc holds only stored updates.
+    this.settle()
+  }
+
+  private async stored(items: Accepted[], merged: Uint8Array, seq: number) {
+    if (this.destroyed) return
+    if (seq === this.cursor + 1) this.cursor = seq
+    this.applyingStored = true
     try {
-      const merged = batch.length === 1 ? batch[0]!.update : combine(batch.map((b) => b.update))
-      const seq = await appendUpdate(this.opts.db, this.docId, merged, this.opts.clock())
-      if (seq === this.cursor + 1) this.cursor = seq
-      this.opts.publish(this.docId, seq)
-      for (const b of batch) this.broadcast(syncUpdateMessage(b.update), b.origin)
-      if (++this.sinceCompact >= this.opts.compactAfter) {
-        this.sinceCompact = 0
-        await compact(this.opts.db, this.docId, this.opts.clock())
+      for (const item of items) {
+        if (item.applied) this.broadcast(syncUpdateMessage(item.update), item.origin)
+        else Y.applyUpdate(this.doc, item.update, item.origin)
       }
+    } finally {
+      this.applyingStored = false
+    }
+    this.opts.publish(this.docId, seq)
+    try {
+      const userIds = [...new Set(items.flatMap((i) => (isConn(i.origin) ? [i.origin.userId] : [])))]
+      this.opts.hooks.afterStored?.({ docId: this.docId, seq, update: merged, userIds, storedAt: this.opts.clock() })
     } catch (err) {
-      // Not stored means not sent: close everything so clients keep their edits and resend them.
-      this.failed = true
-      this.opts.logger.error('collab: storing an update failed', { docId: this.docId, error: String(err) })
-      for (const c of this.conns.values()) c.ws.close(CLOSE.storageFailed, 'storage failed')
+      this.opts.logger.error('collab: afterStored hook failed', { docId: this.docId, error: errorText(err) })
+    }
+    for (const item of items) item.resolve()
+    if (this.storageState === 'retrying') this.recovered()
+    if (++this.sinceCompact >= this.opts.compactAfter) {
+      this.sinceCompact = 0
+      // Not fatal: the log still holds everything; the next compaction folds it.
+      await this.opts.storage.compact(this.docId, this.opts.clock()).catch((err) => {
+        this.opts.logger.warn('collab: compacting failed', { docId: this.docId, error: errorText(err) })
+      })
+    }
+    this.writing = null
+    this.flush()
+  }
+
+  private recovered() {
+    this.opts.logger.info('collab: storing works again', { docId: this.docId })
+    this.setStorageState('ok')
+    for (const c of this.conns.values()) {
+      if (c.dropped) c.ws.close(CLOSE.resync, 'storage is back: resync')
     }
   }
 
-  /** Resolves when every update applied so far is in the log. */
-  drained(): Promise<void> {
-    return this.writes
+  private setStorageState(state: StorageState) {
+    this.storageState = state
+    this.broadcast(statusMessage(state))
+    this.opts.onStorageState?.(this, state)
   }
 
-  /** Reads what other instances appended and applies it (idempotent, in order). */
-  pullRemote(): Promise<void> {
-    this.writes = this.writes.then(async () => {
-      const { updates, seq } = await readAfter(this.opts.db, this.docId, this.cursor)
-      // One transaction: one 'update' event, one broadcast, however many rows were read.
-      this.doc.transact(() => {
-        for (const u of updates) Y.applyUpdate(this.doc, u)
-      }, REMOTE)
-      if (seq > this.cursor) this.cursor = seq
+  private settle() {
+    const idle = !this.writing && this.queue.length === 0
+    this.waiters = this.waiters.filter((w) => {
+      if (idle || (!w.strict && this.storageState === 'retrying')) {
+        w.resolve()
+        return false
+      }
+      return true
     })
-    return this.writes
+  }
+
+  /**
+   * Resolves when what the doc holds is safe to read: every update accepted so far is stored, or
+   * storage is retrying (the doc then holds only stored updates; the retried batch is not in it).
+   */
+  drained(): Promise<void> {
+    return this.wait(false)
+  }
+
+  /** Resolves when every update accepted so far is stored (waits through a retry). */
+  settled(): Promise<void> {
+    return this.wait(true)
+  }
+
+  private wait(strict: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push({ strict, resolve })
+      this.settle()
+    })
+  }
+
+  /**
+   * A change the server makes (restoring a version, say) through the same path as a client's:
+   * computed on a copy of the doc, then stored, applied and broadcast. Resolves once stored
+   * (through a retry, if storage fails meanwhile). Prefer it to a transaction on `doc` with
+   * SERVER_ORIGIN, which puts the change in the doc before it is stored.
+   */
+  change(fn: (doc: Y.Doc) => void): Promise<void> {
+    const copy = new Y.Doc({ gc: true })
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(this.doc))
+    const before = Y.encodeStateVector(copy)
+    copy.transact(() => fn(copy), SERVER_ORIGIN)
+    const update = Y.encodeStateAsUpdate(copy, before)
+    copy.destroy()
+    if (!changesDoc(this.doc, update)) return Promise.resolve()
+    return this.accept(update, SERVER_ORIGIN, false)
+  }
+
+  /** Reads what other instances appended and applies it (idempotent, in order). Never rejects. */
+  pullRemote(): Promise<void> {
+    if (this.pulling) {
+      this.pullAgain = true
+      return this.pulling
+    }
+    this.pulling = (async () => {
+      do {
+        this.pullAgain = false
+        try {
+          const { updates, seq } = await this.opts.storage.readAfter(this.docId, this.cursor)
+          if (this.destroyed) return
+          // One transaction: one 'update' event, one broadcast, however many rows were read.
+          this.doc.transact(() => {
+            for (const u of updates) Y.applyUpdate(this.doc, u)
+          }, REMOTE)
+          if (seq > this.cursor) this.cursor = seq
+        } catch (err) {
+          // The next notice or poll tries again from the same seq: nothing is skipped.
+          this.opts.logger.warn('collab: catching up with the log failed', { docId: this.docId, error: errorText(err) })
+          return
+        }
+      } while (this.pullAgain)
+    })().finally(() => (this.pulling = null))
+    return this.pulling
   }
 
   get seq() {
@@ -165,6 +370,7 @@ export class Room {
     encoding.writeVarUint(sync, MESSAGE_SYNC)
     syncProtocol.writeSyncStep1(sync, this.doc)
     send(conn.ws, encoding.toUint8Array(sync))
+    if (this.storageState === 'retrying') send(conn.ws, statusMessage('retrying'))
     const states = [...this.awareness.getStates().keys()]
     if (states.length > 0) {
       const aw = encoding.createEncoder()
@@ -194,25 +400,56 @@ export class Room {
         if (syncType === syncProtocol.messageYjsSyncStep1) {
           const stateVector = decoding.readVarUint8Array(decoder)
           Y.decodeStateVector(stateVector) // throws when malformed
-          await this.drained()
-          const reply = encoding.createEncoder()
-          encoding.writeVarUint(reply, MESSAGE_SYNC)
-          encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2)
-          encoding.writeVarUint8Array(reply, Y.encodeStateAsUpdate(this.doc, stateVector))
-          send(conn.ws, encoding.toUint8Array(reply))
+          this.replyStep2(conn, stateVector)
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           const update = decoding.readVarUint8Array(decoder)
           if (conn.permission !== 'edit') return
-          Y.decodeUpdate(update) // throws when malformed, before anything is applied
-          Y.applyUpdate(this.doc, update, conn)
+          Y.decodeUpdate(update) // throws when malformed, before anything is stored
+          if (!changesDoc(this.doc, update)) return
+          let verdict: Verdict
+          try {
+            verdict = (await this.opts.hooks.beforeUpdate?.({
+              docId: this.docId,
+              userId: conn.userId,
+              permission: conn.permission,
+              update,
+              now: this.opts.clock(),
+            })) ?? { ok: true }
+          } catch (err) {
+            // A rule that cannot decide (its database read failed) must not cost the edit: the
+            // client keeps it, reconnects after a while (45xx) and resends it then.
+            this.opts.logger.warn('collab: beforeUpdate hook failed', { docId: this.docId, error: errorText(err) })
+            conn.dropped = true
+            conn.ws.close(CLOSE.storageFailed, 'try again later')
+            return
+          }
+          if (!verdict.ok) return this.opts.onRefused?.(this, conn, verdict)
+          if (this.storageState === 'retrying') {
+            // The sender keeps it; CLOSE.resync at recovery makes it send it again.
+            conn.dropped = true
+            return
+          }
+          conn.stored = this.accept(update, conn, false)
         } else {
           throw new Error('unknown sync message')
         }
         break
       }
-      case MESSAGE_AWARENESS:
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), conn)
+      case MESSAGE_AWARENESS: {
+        let update: Uint8Array | null = decoding.readVarUint8Array(decoder)
+        const hook = this.opts.hooks.beforeAwareness
+        if (hook) {
+          const verdict = hook({ docId: this.docId, conn, conns: this.conns, update, awareness: this.awareness, now: this.opts.clock() })
+          if (!verdict.ok) {
+            this.opts.onAwarenessRefused?.(this, conn, verdict)
+            if (verdict.closeCode !== undefined) conn.ws.close(verdict.closeCode, verdict.reason)
+            return
+          }
+          if (verdict.update !== undefined) update = verdict.update
+        }
+        if (update) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn)
         break
+      }
       case MESSAGE_QUERY_AWARENESS: {
         const aw = encoding.createEncoder()
         encoding.writeVarUint(aw, MESSAGE_AWARENESS)
@@ -227,17 +464,76 @@ export class Room {
     }
   }
 
+  /**
+   * A step 2 confirms to the client that everything it sent before is stored (app/editor/
+   * connection.ts): so it waits until this connection's accepted updates are stored, without
+   * holding up the connection's later messages, and is never sent once an update of this
+   * connection was dropped (that connection is closed for a resync when storage is back).
+   */
+  private replyStep2(conn: Conn, stateVector: Uint8Array) {
+    if (conn.dropped) return
+    const before = conn.stored
+    conn.replies = conn.replies
+      .then(() => before)
+      .then(() => {
+        if (conn.dropped || this.destroyed) return
+        const reply = encoding.createEncoder()
+        encoding.writeVarUint(reply, MESSAGE_SYNC)
+        encoding.writeVarUint(reply, syncProtocol.messageYjsSyncStep2)
+        encoding.writeVarUint8Array(reply, Y.encodeStateAsUpdate(this.doc, stateVector))
+        send(conn.ws, encoding.toUint8Array(reply))
+      })
+  }
+
   private broadcast(message: Uint8Array, except?: unknown) {
     for (const conn of this.conns.values()) if (conn !== except) send(conn.ws, message)
   }
 
-  /** Waits for the log, folds it into the state and frees the document. */
+  /** Waits until the log holds everything, folds it into the state and frees the document. */
   async unload(): Promise<void> {
-    await this.drained()
-    if (!this.failed) await compact(this.opts.db, this.docId, this.opts.clock()).catch(() => undefined)
+    await this.settled()
+    await this.opts.storage.compact(this.docId, this.opts.clock()).catch(() => undefined)
+    this.destroy()
+  }
+
+  /** Stops at once (a shutdown that cannot wait for storage any more). */
+  destroy() {
+    this.destroyed = true
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    for (const w of this.waiters) w.resolve()
+    this.waiters = []
     this.awareness.destroy()
     this.doc.destroy()
   }
+}
+
+/**
+ * Whether an update adds anything to the doc. A reconnecting client's step 2 usually repeats what
+ * the server has (and always its whole delete set): storing that would cost a row per connect, and
+ * during an outage it would mark the connection as having lost an edit.
+ */
+export function changesDoc(doc: Y.Doc, update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(doc)))
+  if (structs.length > 0) return true
+  if (ds.clients.size === 0) return false
+  const have = Y.createDeleteSetFromStructStore(doc.store)
+  for (const [client, ranges] of ds.clients) {
+    for (const r of ranges) {
+      if (!Y.isDeleted(have, Y.createID(client, r.clock)) || !Y.isDeleted(have, Y.createID(client, r.clock + r.len - 1))) return true
+    }
+  }
+  return false
+}
+
+function isConn(o: unknown): o is Conn {
+  return typeof o === 'object' && o !== null && 'awarenessIds' in o && 'ws' in o
+}
+
+export function statusMessage(state: StorageState): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_STORAGE_STATUS)
+  encoding.writeVarUint(encoder, state === 'ok' ? STORAGE_STATUS.stored : STORAGE_STATUS.retrying)
+  return encoding.toUint8Array(encoder)
 }
 
 function syncUpdateMessage(update: Uint8Array): Uint8Array {
@@ -245,6 +541,15 @@ function syncUpdateMessage(update: Uint8Array): Uint8Array {
   encoding.writeVarUint(encoder, MESSAGE_SYNC)
   syncProtocol.writeUpdate(encoder, update)
   return encoding.toUint8Array(encoder)
+}
+
+/** An error's code and message, never its parameters (they could hold document content). */
+export function errorText(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown }
+    return [e.code, e.message].filter((x) => typeof x === 'string').join(': ') || 'error'
+  }
+  return String(err)
 }
 
 function send(ws: WebSocket, message: Uint8Array) {

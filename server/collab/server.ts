@@ -1,16 +1,19 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { ServerContext } from '../context'
-import { authorizeUpgrade, currentPermission } from './auth'
+import type { Logger } from '../lib/log'
+import type { Clock } from '../lib/time'
+import type { CollabHooks } from './hooks'
 import { localNotifier, type Notice, type Notifier } from './notify'
-import { CLOSE, Room, type Conn } from './room'
+import type { CollabStorage, StorageFaults } from './persistence'
+import { CLOSE, errorText, newConn, Room, type Conn, type StorageState } from './room'
 
 /**
  * The collaboration server: y-websocket's protocol at /collab/<documentId>, on the portal's port.
- * A small core that chains one-job pieces: authorizeUpgrade (session, Origin, permission), the
- * limits below, Room (sync, presence, the durable write path), and the notifier that keeps several
- * instances converging through PostgreSQL.
+ * A small core that chains one-job pieces: the authorize hook (session, Origin, permission), the
+ * limits below, Room (sync, presence, the durable write path), the notifier that keeps several
+ * instances converging through PostgreSQL, and the named hooks (hooks.ts) through which rules
+ * reach it. It is built from what it needs (CollabDeps), not from the whole server context.
  */
 export interface CollabLimits {
   /** largest websocket message in bytes (ws closes the connection with 1009 above it) */
@@ -24,6 +27,11 @@ export interface CollabLimits {
   /** how often loaded documents check the shared log (several instances only) */
   pollMs: number
   pingMs: number
+  /** first retry of a failed append after this long, doubling up to retryMaxMs */
+  retryBaseMs: number
+  retryMaxMs: number
+  /** how often the server clock is compared with documents' access deadlines (accessChangesAt) */
+  clockTickMs: number
 }
 
 export const defaultLimits: CollabLimits = {
@@ -34,6 +42,30 @@ export const defaultLimits: CollabLimits = {
   idleUnloadMs: 30_000,
   pollMs: 2_000,
   pingMs: 30_000,
+  retryBaseMs: 100,
+  retryMaxMs: 5_000,
+  clockTickMs: 1_000,
+}
+
+export interface CollabDeps {
+  storage: CollabStorage
+  clock: Clock
+  logger: Logger
+  hooks: CollabHooks
+  notifier?: Notifier
+  limits?: Partial<CollabLimits>
+  /** several instances share the database (PostgreSQL): publish, and poll the log */
+  shared?: boolean
+  /** the fault controller of a storage wrapped with withFaults (tests only; undefined otherwise) */
+  faults?: StorageFaults
+}
+
+export interface CollabHealth {
+  /** 'degraded' while any loaded document retries a failed append */
+  storage: 'ok' | 'degraded'
+  retryingDocuments: number
+  /** false while the notice connection between instances is being replaced */
+  notices: boolean
 }
 
 export class CollabServer {
@@ -42,25 +74,44 @@ export class CollabServer {
   private readonly unloading = new Map<string, Promise<void>>()
   private readonly idleTimers = new Map<string, NodeJS.Timeout>()
   private readonly timers: NodeJS.Timeout[] = []
+  private readonly retrying = new Set<Room>()
+  /** loaded documents whose permissions change at a moment of the server clock */
+  private readonly accessDeadlines = new Map<string, number>()
   readonly limits: CollabLimits
+  readonly storage: CollabStorage
+  /** tests only: fail or stall the storage (see persistence.ts withFaults) */
+  readonly faults: StorageFaults | undefined
+  private readonly clock: Clock
+  private readonly logger: Logger
+  private readonly hooks: CollabHooks
+  private readonly notifier: Notifier
+  private readonly shared: boolean
 
-  constructor(
-    private readonly ctx: ServerContext,
-    private readonly notifier: Notifier = localNotifier(),
-    limits: Partial<CollabLimits> = {},
-    private readonly shared = false,
-  ) {
-    this.limits = { ...defaultLimits, ...limits }
+  constructor(deps: CollabDeps) {
+    this.storage = deps.storage
+    this.faults = deps.faults
+    this.clock = deps.clock
+    this.logger = deps.logger
+    this.hooks = deps.hooks
+    this.notifier = deps.notifier ?? localNotifier()
+    this.shared = deps.shared ?? false
+    this.limits = { ...defaultLimits, ...deps.limits }
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes })
-    notifier.subscribe((n) => this.onNotice(n))
+    this.notifier.subscribe((n) => this.onNotice(n))
+    // A replaced notice connection missed notices: every loaded document reads the log from its seq.
+    this.notifier.onResubscribed?.(() => {
+      for (const room of this.rooms.values()) void room.pullRemote()
+    })
     this.timers.push(setInterval(() => this.ping(), this.limits.pingMs).unref())
-    if (shared) this.timers.push(setInterval(() => void this.poll(), this.limits.pollMs).unref())
+    this.timers.push(setInterval(() => this.checkDeadlines(), this.limits.clockTickMs).unref())
+    if (this.shared) this.timers.push(setInterval(() => void this.poll(), this.limits.pollMs).unref())
   }
 
   /** The 'upgrade' handler for /collab/: refuses with an HTTP status before any websocket opens. */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy())
-    authorizeUpgrade(this.ctx, req)
+    this.hooks
+      .authorize(req)
       .then((decision) => {
         if (!decision.ok) return refuse(socket, decision.status)
         if (this.countForDoc(decision.docId) >= this.limits.maxConnectionsPerDocument) return refuse(socket, 429)
@@ -70,13 +121,13 @@ export class CollabServer {
         })
       })
       .catch((err) => {
-        this.ctx.logger.error('collab: upgrade failed', { error: String(err) })
+        this.logger.error('collab: upgrade failed', { error: errorText(err) })
         refuse(socket, 500)
       })
   }
 
   private accept(ws: WebSocket, docId: string, who: { userId: string; permission: Conn['permission'] }) {
-    const conn: Conn = { ws, userId: who.userId, permission: who.permission, awarenessIds: new Set(), queue: Promise.resolve() }
+    const conn: Conn = newConn(ws, who.userId, who.permission)
     ;(ws as WebSocket & { isAlive?: boolean }).isAlive = true
     ws.on('pong', () => ((ws as WebSocket & { isAlive?: boolean }).isAlive = true))
     // Listen at once: the client's first messages (its sync step 1) may arrive while the document
@@ -85,14 +136,26 @@ export class CollabServer {
       await room.ready
       return room
     })
-    conn.queue = roomReady.then(
-      (room) => {
-        if (ws.readyState !== ws.OPEN) return
+    const joined = this.hooks.connected
+      ? Promise.resolve()
+          .then(() => this.hooks.connected!({ docId, conn }))
+          .then(
+            () => true,
+            (err) => {
+              this.logger.error('collab: connected hook failed', { docId, error: errorText(err) })
+              ws.close(1011, 'internal error')
+              return false
+            },
+          )
+      : Promise.resolve(true)
+    conn.queue = Promise.all([roomReady, joined]).then(
+      ([room, ok]) => {
+        if (!ok || ws.readyState !== ws.OPEN) return
         this.clearUnload(docId)
         room.add(conn)
       },
       (err) => {
-        this.ctx.logger.error('collab: loading a document failed', { docId, error: String(err) })
+        this.logger.error('collab: loading a document failed', { docId, error: errorText(err) })
         ws.close(CLOSE.storageFailed, 'storage failed')
       },
     )
@@ -134,17 +197,51 @@ export class CollabServer {
     const again = this.rooms.get(docId)
     if (again) return again
     const room = new Room(docId, {
-      db: this.ctx.db,
-      clock: this.ctx.clock,
-      logger: this.ctx.logger,
+      storage: this.storage,
+      clock: this.clock,
+      logger: this.logger,
       compactAfter: this.limits.compactAfter,
+      retry: { baseMs: this.limits.retryBaseMs, maxMs: this.limits.retryMaxMs },
+      hooks: this.hooks,
       publish: (id, seq) => {
+        // A lost notice costs latency only: the poll reads the log.
         if (this.shared) void this.notifier.publish({ kind: 'update', docId: id, seq }).catch(() => undefined)
+      },
+      onAwarenessRefused: (r, _conn, verdict) => {
+        this.logger.warn('collab: presence update refused', { docId: r.docId, reason: verdict.reason })
+      },
+      onRefused: (r, conn, verdict) => {
+        this.logger.info('collab: update refused', { docId: r.docId, reason: verdict.reason })
+        if (verdict.recheckAccess) void this.refreshDocument(r.docId)
+      },
+      onStorageState: (r, state: StorageState) => {
+        if (state === 'retrying') this.retrying.add(r)
+        else this.retrying.delete(r)
       },
     })
     this.rooms.set(docId, room)
-    room.ready.catch(() => this.rooms.delete(docId))
+    room.ready.then(
+      () => this.watchDeadline(docId),
+      () => this.rooms.delete(docId),
+    )
     return room
+  }
+
+  private async watchDeadline(docId: string) {
+    if (!this.hooks.accessChangesAt) return
+    const at = await this.hooks.accessChangesAt(docId).catch(() => null)
+    if (at && at.getTime() > this.clock().getTime() && this.rooms.has(docId)) this.accessDeadlines.set(docId, at.getTime())
+    else this.accessDeadlines.delete(docId)
+  }
+
+  /** Documents whose deadline the server clock passed: every connection's permission again. */
+  private checkDeadlines() {
+    const now = this.clock().getTime()
+    for (const [docId, at] of this.accessDeadlines) {
+      if (at > now) continue
+      this.accessDeadlines.delete(docId)
+      void this.refreshDocument(docId)
+    }
   }
 
   /** A loaded document, for server-side changes such as restoring a version. */
@@ -157,7 +254,10 @@ export class CollabServer {
     const timer = setTimeout(() => {
       this.idleTimers.delete(room.docId)
       if (room.conns.size > 0 || this.rooms.get(room.docId) !== room) return
+      // A room that retries a write keeps it in memory: unloading would make newcomers wait for it.
+      if (room.storageState === 'retrying') return this.scheduleUnload(room)
       this.rooms.delete(room.docId)
+      this.accessDeadlines.delete(room.docId)
       const done = room.unload().finally(() => this.unloading.delete(room.docId))
       this.unloading.set(room.docId, done)
     }, this.limits.idleUnloadMs)
@@ -177,28 +277,45 @@ export class CollabServer {
    * the client reconnects and is authorised afresh.
    */
   async accessChanged(notice: { docId?: string; userId?: string }): Promise<void> {
-    if (this.shared) await this.notifier.publish({ kind: 'access', ...notice })
-    else this.onNotice({ kind: 'access', ...notice })
+    if (!this.shared) return this.onNotice({ kind: 'access', ...notice })
+    await this.notifier.publish({ kind: 'access', ...notice }).catch((err) => {
+      // At least this instance acts; the others judge their connections afresh when they reconnect.
+      this.logger.warn('collab: publishing an access change failed', { error: errorText(err) })
+      this.onNotice({ kind: 'access', ...notice })
+    })
   }
 
   private onNotice(notice: Notice) {
     if (notice.kind === 'update') {
       const room = this.rooms.get(notice.docId)
-      if (room && notice.seq > room.seq) void room.pullRemote().catch(() => undefined)
+      if (room && notice.seq > room.seq) void room.pullRemote()
       return
     }
     if (notice.userId) {
       for (const room of this.rooms.values())
         for (const c of room.conns.values()) if (c.userId === notice.userId) c.ws.close(CLOSE.reauthorize, 'access changed')
     }
-    if (notice.docId) void this.refreshDocument(notice.docId)
+    try {
+      // First, so that a rule drops what it cached before permissions are looked up again.
+      this.hooks.accessChanged?.({ docId: notice.docId, userId: notice.userId })
+    } catch (err) {
+      this.logger.error('collab: accessChanged hook failed', { error: errorText(err) })
+    }
+    if (notice.docId) {
+      void this.refreshDocument(notice.docId)
+      if (this.rooms.has(notice.docId)) void this.watchDeadline(notice.docId)
+    }
   }
 
   private async refreshDocument(docId: string) {
     const room = this.rooms.get(docId)
     if (!room) return
     for (const conn of [...room.conns.values()]) {
-      const permission = await currentPermission(this.ctx, conn.userId, docId)
+      const permission = await this.hooks.permissionOf(conn.userId, docId).catch((err) => {
+        // Unknown now: take editing away until the client reconnects and is authorised afresh.
+        this.logger.warn('collab: permission lookup failed', { docId, error: errorText(err) })
+        return 'read' as const
+      })
       if (permission === 'none') {
         conn.ws.close(CLOSE.forbidden, 'access changed')
       } else if (permission !== conn.permission) {
@@ -213,15 +330,10 @@ export class CollabServer {
 
   private async poll() {
     if (this.rooms.size === 0) return
-    const rows = await this.ctx.db
-      .selectFrom('documents')
-      .select(['id', 'last_seq'])
-      .where('id', 'in', [...this.rooms.keys()])
-      .execute()
-      .catch(() => [])
-    for (const r of rows) {
-      const room = this.rooms.get(r.id)
-      if (room && r.last_seq > room.seq) void room.pullRemote().catch(() => undefined)
+    const heads = await this.storage.heads([...this.rooms.keys()]).catch(() => new Map<string, number>())
+    for (const [docId, seq] of heads) {
+      const room = this.rooms.get(docId)
+      if (room && seq > room.seq) void room.pullRemote()
     }
   }
 
@@ -245,6 +357,14 @@ export class CollabServer {
     let n = 0
     for (const room of this.rooms.values()) for (const c of room.conns.values()) if (c.userId === userId) n++
     return n
+  }
+
+  health(): CollabHealth {
+    return {
+      storage: this.retrying.size > 0 ? 'degraded' : 'ok',
+      retryingDocuments: this.retrying.size,
+      notices: this.notifier.healthy?.() ?? true,
+    }
   }
 
   stats() {

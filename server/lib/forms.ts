@@ -42,11 +42,6 @@ export function invalid(errors: FieldErrors, values: Record<string, string> = {}
   return data({ ok: false as const, errors, values }, { status })
 }
 
-/** A redirect target from a form or query: only a path on this site, never another host. */
-export function safeRedirectPath(path: string | null | undefined, fallback = '/'): string {
-  return path && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : fallback
-}
-
 /** Passes an action's Retry-After (429) on to the document response; Remix drops action headers otherwise. */
 export function retryAfterHeaders({ actionHeaders }: { actionHeaders: Headers }): Record<string, string> {
   const retryAfter = actionHeaders.get('Retry-After')

@@ -145,6 +145,15 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
     expect(mine).toContain('overgenomen')
     expect(mine).toContain('Na het jongerenpanel')
     await expectNoAxeViolations(youth, 'my comments')
+    // Opening the page left the news unread; the member marks it read with the keyboard alone.
+    const markRead = youth.getByRole('button', { name: 'Markeer als gelezen' })
+    for (let i = 0; i < 60 && !(await markRead.evaluate((el) => el === document.activeElement)); i++) await youth.keyboard.press('Tab')
+    await youth.keyboard.press('Enter')
+    await youth.getByText('Je meldingen zijn gemarkeerd als gelezen.').waitFor()
+    // The button is gone with the news; the focus is on the confirmation, not lost at the top.
+    expect(await youth.evaluate(() => document.activeElement?.textContent ?? '')).toContain('Je meldingen zijn gemarkeerd als gelezen.')
+    expect(await markRead.count()).toBe(0)
+    await expectNoAxeViolations(youth, 'my comments, marked read')
     await youth.goto(`/regio/${REGION}/principes`)
     await hydrated(youth)
     await expectNoAxeViolations(youth, 'principles panel page')

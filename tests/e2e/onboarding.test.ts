@@ -100,17 +100,21 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       await member.getByLabel('Je code').fill(typed)
       await member.getByRole('button', { name: 'Verder' }).click()
       await member.getByText('Je code klopt. Kies nu je naam.').waitFor()
-      await member.getByLabel('Hoe wil je heten?').fill('Noor')
+      // Under 16: a choice of safe names, no text field (ADR 0012).
+      expect(await member.getByLabel('Hoe wil je heten?').count()).toBe(0)
+      const choice = member.getByRole('group', { name: 'Kies je naam' }).getByRole('radio').first()
+      const name = (await choice.getAttribute('value'))!
+      await choice.check()
       await member.getByRole('button', { name: 'Verder' }).click()
       await member.waitForURL((url) => url.pathname === '/')
-      await member.getByRole('heading', { level: 1, name: 'Welkom, Noor' }).waitFor()
+      await member.getByRole('heading', { level: 1, name: `Welkom, ${name}` }).waitFor()
       expect(await member.getByRole('heading', { level: 2 }).innerText()).toBe('Even wachten op toestemming')
       // Without consent the region stays closed.
       expect((await member.goto(`/regio/${REGION}`))?.status()).toBe(403)
 
       // The coordinator records the mother's consent.
       await coordinator.reload()
-      const card = coordinator.getByRole('listitem').filter({ has: coordinator.getByRole('heading', { name: /^Noor/ }) })
+      const card = coordinator.getByRole('listitem').filter({ has: coordinator.getByRole('heading', { name: new RegExp(`^${name}`) }) })
       expect(await card.innerText()).toContain('Toestemming: nog niet gegeven')
       await card.getByLabel('Gegeven door').fill('moeder')
       await card.getByRole('button', { name: 'Toestemming vastleggen' }).click()

@@ -181,10 +181,11 @@ describe.each(testDialects())('user flows on %s', (dialect) => {
     const step1 = await client(server)('/panelcode', { form: { code: code!.toLowerCase().replace(/-/g, ' ') } })
     expect(step1.status).toBe(200)
     expect(await step1.text()).toContain('Kies nu je naam')
-    const step2 = await client(server)('/panelcode', { form: { code: code!, displayName: 'Noor' } })
+    // Members under 16 choose a safe name (ADR 0012; tests/integration/names-minors.test.ts).
+    const step2 = await client(server)('/panelcode', { form: { code: code!, displayName: 'Dappere Haas 31' } })
     expect(step2.status).toBe(302)
     const member = sessionFrom(step2)!
-    const user = await server.context.db.selectFrom('users').selectAll().where('name', '=', 'Noor').executeTakeFirstOrThrow()
+    const user = await server.context.db.selectFrom('users').selectAll().where('name', '=', 'Dappere Haas 31').executeTakeFirstOrThrow()
     expect(user.email).toBeNull()
     expect(user.password_hash).toBeNull()
     expect(user.under_16).toBe(1)

@@ -10,10 +10,16 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
   afterAll(() => server?.close())
 
-  it('answers /healthz with the version and the database dialect', async () => {
+  it('answers /healthz with the version, the database dialect and every part healthy', async () => {
     const res = await fetch(`${server.url}/healthz`)
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: dialect })
+    expect(await res.json()).toEqual({
+      ok: true,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      database: dialect,
+      status: { database: 'ok', storage: 'ok', notices: 'ok' },
+      retryingDocuments: 0,
+    })
   })
 
   it('sends a nonce-based Content-Security-Policy and every script carries that nonce', async () => {
@@ -80,7 +86,7 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
     expect(await unknown.text()).toContain(message)
   })
 
-  it('throttles an account after 5 failures with 429 and Retry-After, even with the right password', async () => {
+  it('throttles an account from one address after 5 failures with 429 and Retry-After, even with the right password', async () => {
     const http = client(server)
     const email = 'onderwijs@samenspel.example'
     for (let i = 0; i < 5; i++) {
@@ -90,7 +96,7 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
     const blocked = await http('/inloggen', { form: { email, password: 'samenspel-demo' } })
     expect(blocked.status).toBe(429)
     const retryAfter = Number(blocked.headers.get('retry-after'))
-    expect(retryAfter).toBeGreaterThan(60)
+    expect(retryAfter).toBeGreaterThanOrEqual(60)
     expect(retryAfter).toBeLessThanOrEqual(15 * 60)
     expect(sessionFrom(blocked)).toBeNull()
     expect(await blocked.text()).toContain('Te veel mislukte pogingen')

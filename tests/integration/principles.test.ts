@@ -101,7 +101,10 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     expect(mine.html).toContain('We voegen een indicator toe.')
     expect(mine.html).toContain('Na de panelronde')
     expect(mine.html).toContain('heeft antwoord gekregen')
-    // The notification is read now.
+    // Opening the page changes nothing; the button marks the news read.
+    expect((await page('parent', '/mijn-reacties')).html).toContain('heeft antwoord gekregen')
+    const upTo = /name="upTo" value="([^"]+)"/.exec(mine.html)?.[1] ?? ''
+    expect((await http('parent')('/mijn-reacties', { form: { intent: 'markRead', upTo } })).status).toBe(200)
     expect((await page('parent', '/mijn-reacties')).html).not.toContain('heeft antwoord gekregen')
 
     const csv = await client(server, cookie.alderman)(`/regio/${REGION}/documenten/${docId}/verslag/${version.ok ? version.id : ''}.csv`)

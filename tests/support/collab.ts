@@ -2,6 +2,9 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import type { TestServer } from './server'
+import type { DB } from '../../db/connect'
+import { loadDoc } from '../../server/collab/persistence'
+import { onStorageStatus, type StorageStatus } from '../../app/editor/connection'
 
 /**
  * y-websocket clients in Node for tests and benchmarks: the same client library the browser uses,
@@ -20,13 +23,22 @@ export interface Client {
   provider: WebsocketProvider
   text: () => string
   synced: Promise<void>
+  /** the last storage status the server sent on this client's connection */
+  storage: () => StorageStatus
+  /** close codes of this client's connections, in order */
+  closeCodes: number[]
   destroy: () => void
 }
 
-export function connect(server: { url: string }, docId: string, cookie: string, opts: { origin?: string; connect?: boolean } = {}): Client {
+export function connect(
+  server: { url: string },
+  docId: string,
+  cookie: string,
+  opts: { origin?: string; connect?: boolean; headers?: Record<string, string> } = {},
+): Client {
   const doc = new Y.Doc()
   const provider = new WebsocketProvider(server.url.replace(/^http/, 'ws') + '/collab', docId, doc, {
-    WebSocketPolyfill: socketClass({ Cookie: cookie, Origin: opts.origin ?? server.url }) as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: socketClass({ Cookie: cookie, Origin: opts.origin ?? server.url, ...opts.headers }) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect: opts.connect ?? true,
     maxBackoffTime: 300,
@@ -35,16 +47,35 @@ export function connect(server: { url: string }, docId: string, cookie: string, 
     if (provider.synced) resolve()
     provider.once('sync', (s: boolean) => s && resolve())
   })
+  let storage: StorageStatus = 'ok'
+  onStorageStatus(provider, (s) => (storage = s))
+  provider.on('status', () => (storage = 'ok'))
+  const closeCodes: number[] = []
+  provider.on('connection-close', (event) => {
+    if (event) closeCodes.push(event.code)
+  })
   return {
     doc,
     provider,
     text: () => fragmentText(doc),
     synced,
+    storage: () => storage,
+    closeCodes,
     destroy: () => {
       provider.destroy()
       doc.destroy()
     },
   }
+}
+
+/** The text of a document as the store holds it (state plus log), what a restart would load. */
+export async function storedText(db: DB, docId: string): Promise<string> {
+  const stored = await loadDoc(db, docId)
+  const doc = new Y.Doc()
+  if (stored.update) Y.applyUpdate(doc, stored.update)
+  const text = fragmentText(doc)
+  doc.destroy()
+  return text
 }
 
 /** The plain text of the editor's fragment: paragraphs joined by newlines. */
@@ -92,9 +123,9 @@ export function upgradeStatus(server: { url: string }, path: string, headers: Re
   })
 }
 
-export async function until(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const start = Date.now()
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 10))
   }

@@ -40,6 +40,8 @@ export async function startProcess(opts: { port: number; databaseUrl: string; en
       DATABASE_URL: opts.databaseUrl,
       SAMENSPEL_DEMO: 'true',
       LOG_LEVEL: 'warn',
+      // Production with PostgreSQL requires the audit key; instances sharing a database share it.
+      AUDIT_KEY: 'a1'.repeat(32),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,4 +76,31 @@ export async function startProcess(opts: { port: number; databaseUrl: string; en
         child.kill(signal)
       }),
   }
+}
+
+/**
+ * Another process holding SQLite's write lock (BEGIN IMMEDIATE, sleep, COMMIT), as a backup tool
+ * or a careless operator's sqlite3 shell would. `locked` resolves once the lock is held, `done`
+ * with the exit code once it is released.
+ */
+export function holdSqliteLock(file: string, ms: number): { locked: Promise<void>; done: Promise<number | null> } {
+  const script = `
+    const fs = require('node:fs')
+    const db = new (require('better-sqlite3'))(process.argv[1])
+    db.pragma('busy_timeout = 10000')
+    db.exec('BEGIN IMMEDIATE')
+    fs.writeSync(1, 'locked\\n')
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.argv[2]))
+    db.exec('COMMIT')
+    db.close()
+  `
+  const child = spawn(process.execPath, ['-e', script, file, String(ms)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr!.on('data', (d) => (err += d))
+  const locked = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('locked') && resolve())
+    child.once('exit', (code) => reject(new Error(`lock holder exited (${code}) before locking: ${err}`)))
+  })
+  const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { locked, done }
 }

@@ -81,8 +81,12 @@ export interface TestServerOptions {
 export async function startTestServer(opts: TestServerOptions = { dialect: 'sqlite' }): Promise<TestServer> {
   let databaseUrl: string
   let cleanup: () => Promise<void>
+  // The audit key and checkpoints of this database (beside a SQLite file already; a folder of its own for a PostgreSQL schema).
+  let auditFiles: Record<string, string> = {}
   if (opts.shareDatabaseOf) {
     databaseUrl = opts.shareDatabaseOf.databaseUrl
+    const shared = opts.shareDatabaseOf.context.config.audit
+    if (shared.keyFile && shared.checkpointFile) auditFiles = { AUDIT_KEY_FILE: shared.keyFile, AUDIT_CHECKPOINT_FILE: shared.checkpointFile }
     cleanup = async () => {}
   } else if (opts.dialect === 'postgres') {
     const base = process.env.TEST_DATABASE_URL
@@ -91,7 +95,10 @@ export async function startTestServer(opts: TestServerOptions = { dialect: 'sqli
     const url = new URL(base)
     url.searchParams.set('schema', schema)
     databaseUrl = url.toString()
+    const auditDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samenspel-audit-'))
+    auditFiles = { AUDIT_KEY_FILE: path.join(auditDir, 'audit.key'), AUDIT_CHECKPOINT_FILE: path.join(auditDir, 'audit-checkpoints.log') }
     cleanup = async () => {
+      fs.rmSync(auditDir, { recursive: true, force: true })
       const client = new pg.Client({ connectionString: base })
       await client.connect()
       await client.query(`drop schema if exists "${schema}" cascade`)
@@ -109,6 +116,7 @@ export async function startTestServer(opts: TestServerOptions = { dialect: 'sqli
     DATABASE_URL: databaseUrl,
     SAMENSPEL_DEMO: opts.demo === false ? 'false' : 'true',
     LOG_LEVEL: 'silent',
+    ...auditFiles,
   })
   const server = await startServer({
     config,

@@ -1,7 +1,7 @@
 import { inTransaction, type DB } from '../../../db/connect'
 import { verifyPassword } from '../../auth/password'
 import { createSession } from '../../auth/session'
-import { clearFailures, recordFailure, retryAfterSeconds, throttleKey } from '../../auth/throttle'
+import { loginThrottle } from '../../auth/throttle'
 import { recordAudit } from '../audit/audit'
 import { consentedRegions } from '../../auth/actor'
 
@@ -12,8 +12,9 @@ export type LoginResult =
 
 /**
  * Logs in with e-mail address and password. A wrong address and a wrong password get the same
- * answer and take the same time. Failures count per account and per client address; past the
- * limit the answer is "throttled" with the seconds to wait, without checking the password.
+ * answer and take the same time. Failures count per account and address, per address, and per
+ * account from unknown addresses (see auth/throttle.ts); while one of those makes the attempt wait,
+ * the answer is "throttled" with the seconds to wait, without checking the password.
  */
 export async function loginWithPassword(input: {
   db: DB
@@ -25,9 +26,8 @@ export async function loginWithPassword(input: {
 }): Promise<LoginResult> {
   const { db, now } = input
   const email = input.email.trim().toLowerCase()
-  const keys = [throttleKey('account', email), throttleKey('address', input.address)]
-  const wait = await retryAfterSeconds(db, keys, now)
-  if (wait > 0) return { ok: false, reason: 'throttled', retryAfter: wait }
+  const throttle = await loginThrottle(db, email, input.address, now)
+  if (throttle.retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter: throttle.retryAfter }
 
   const user = await db
     .selectFrom('users')
@@ -36,7 +36,7 @@ export async function loginWithPassword(input: {
     .executeTakeFirst()
   const valid = await verifyPassword(user?.password_hash ?? null, input.password)
   if (!user || !valid) {
-    for (const key of keys) await recordFailure(db, key, now)
+    await throttle.failed()
     await recordAudit(db, {
       action: 'auth.login_failed',
       subjectType: 'user',
@@ -47,7 +47,7 @@ export async function loginWithPassword(input: {
     })
     return { ok: false, reason: 'invalid' }
   }
-  await clearFailures(db, keys[0]!)
+  await throttle.succeeded()
   return startSession(db, user.id, { now, device: input.device, method: 'password' })
 }
 

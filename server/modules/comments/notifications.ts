@@ -42,6 +42,9 @@ export async function unreadCount(db: DB, userId: string): Promise<number> {
   return Number(row.n)
 }
 
-export async function markAllRead(db: DB, userId: string, now: Date) {
-  await db.updateTable('notifications').set({ read_at: iso(now) }).where('user_id', '=', userId).where('read_at', 'is', null).execute()
+/** Marks the person's unread notifications read; with `upTo` only those created at or before it (the ones they saw). */
+export async function markAllRead(db: DB, userId: string, now: Date, upTo?: string) {
+  let q = db.updateTable('notifications').set({ read_at: iso(now) }).where('user_id', '=', userId).where('read_at', 'is', null)
+  if (upTo) q = q.where('created_at', '<=', upTo)
+  await q.execute()
 }

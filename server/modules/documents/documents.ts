@@ -36,8 +36,13 @@ export function findDocument(db: DB, id: string): Promise<DocumentRow | undefine
   return documentsWithRegion(db).where('documents.id', '=', id).executeTakeFirst()
 }
 
-export function permissionFor(actor: Actor | null, doc: Document): Permission {
-  return permissionOn(actor, asResource(doc))
+/**
+ * What the actor may do with the document at `now`: past its closes_at (a deadline) a document
+ * is read-only for everyone who could read it, like a locked one.
+ */
+export function permissionFor(actor: Actor | null, doc: Document, now: Date = new Date()): Permission {
+  const closed = doc.closes_at !== null && doc.closes_at !== undefined && Date.parse(doc.closes_at) <= now.getTime()
+  return permissionOn(actor, closed ? { ...asResource(doc), locked: true } : asResource(doc))
 }
 
 /** Documents of a region the actor may at least read, newest first. */

@@ -7,8 +7,8 @@ import { fragmentText } from '../../../tests/support/collab'
 import { loadActor } from '../../auth/actor'
 import type { Actor } from '../../policy/can'
 import { createLogger } from '../../lib/log'
-import { loadDoc } from '../../collab/persistence'
-import { Room, type Conn } from '../../collab/room'
+import { dbStorage, loadDoc } from '../../collab/persistence'
+import { newConn, Room, type Conn } from '../../collab/room'
 import { createDocument, findDocument, FRAGMENT, NotAllowedError } from './documents'
 import { docFromVersionState, documentHTML, schema } from './render'
 import { blocksOf, compareBlocks, compareVersions, listVersions, restoreVersion, saveVersion } from './versions'
@@ -227,12 +227,20 @@ describe('restoring a version', () => {
     const doc = await newDoc(['Oud.'])
     const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Oud', now: at(1) })
     if (!v.ok) throw new Error('save failed')
-    const room = new Room(doc.id, { db, clock: () => at(5), logger: createLogger('silent'), compactAfter: 500, publish: () => {} })
+    const room = new Room(doc.id, {
+      storage: dbStorage(db),
+      clock: () => at(5),
+      logger: createLogger('silent'),
+      compactAfter: 500,
+      retry: { baseMs: 10, maxMs: 100 },
+      hooks: {},
+      publish: () => {},
+    })
     await room.ready
     // Someone is connected and has been typing.
     const sent: Uint8Array[] = []
     const ws = { readyState: 1, OPEN: 1, send: (m: Uint8Array) => sent.push(m), close: () => {}, terminate: () => {} } as unknown as WebSocket
-    const conn: Conn = { ws, userId: drafter.userId, permission: 'edit', awarenessIds: new Set(), queue: Promise.resolve() }
+    const conn: Conn = newConn(ws, drafter.userId, 'edit')
     room.add(conn)
     const fragment = room.doc.getXmlFragment(FRAGMENT)
     const p = new Y.XmlElement('paragraph')

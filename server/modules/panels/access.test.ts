@@ -5,6 +5,7 @@ import { loadActor } from '../../auth/actor'
 import { createSession, validateSessionToken } from '../../auth/session'
 import { DAY, MINUTE } from '../../lib/time'
 import { addMembership } from '../regions/commands'
+import { randomSafeName } from '../accounts/names'
 import {
   generateCode,
   issuePanelCode,
@@ -47,7 +48,8 @@ const issue = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
 /** A new panel member who joined with a code; returns their user id. */
 async function joinedMember(opts: { under16?: boolean; name?: string } = {}) {
   const { code } = await issue({ under16: opts.under16 })
-  const res = await redeemPanelCode(db, { code, displayName: opts.name ?? 'Zonnebloem', now: later(MINUTE) })
+  // Members under 16 choose a safe name (ADR 0012).
+  const res = await redeemPanelCode(db, { code, displayName: opts.name ?? (opts.under16 ? randomSafeName() : 'Zonnebloem'), now: later(MINUTE) })
   if (!res.ok) throw new Error(`redeem failed: ${res.reason}`)
   return res.userId
 }
@@ -147,7 +149,7 @@ describe('issuing and redeeming a code for a new member', () => {
 
   it('asks a new member for a display name without using up the code', async () => {
     const { code, id } = await issue()
-    expect(await peekPanelCode(db, code, later(MINUTE))).toEqual({ newMember: true })
+    expect(await peekPanelCode(db, code, later(MINUTE))).toEqual({ newMember: true, under16: false })
     const users = await countUsers()
     expect(await redeemPanelCode(db, { code, now: later(MINUTE) })).toEqual({ ok: false, reason: 'name_required' })
     expect(await redeemPanelCode(db, { code, displayName: '', now: later(MINUTE) })).toEqual({
@@ -167,7 +169,7 @@ describe('re-entry codes', () => {
     const memberId = await joinedMember()
     const users = await countUsers()
     const { code } = await issue({ userId: memberId, now: later(DAY) })
-    expect(await peekPanelCode(db, code, later(DAY))).toEqual({ newMember: false })
+    expect(await peekPanelCode(db, code, later(DAY))).toEqual({ newMember: false, under16: false })
     const res = await redeemPanelCode(db, { code, now: later(DAY + MINUTE) })
     expect(res).toEqual({ ok: true, userId: memberId, newMember: false })
     expect(await countUsers()).toBe(users)
@@ -276,7 +278,7 @@ describe('guardian consent for members under 16', () => {
 describe('audit', () => {
   it('records issuing, using, consent and withdrawal, without the code itself', async () => {
     const { code, id } = await issue({ under16: true })
-    const res = await redeemPanelCode(db, { code, displayName: 'Zonnebloem', now: later(MINUTE) })
+    const res = await redeemPanelCode(db, { code, displayName: 'Blije Bever 42', now: later(MINUTE) })
     if (!res.ok) throw new Error(res.reason)
     await recordConsent(db, { regionId, userId: res.userId, givenBy: 'moeder', actorId: coordinatorId, now: later(DAY) })
     await withdrawConsent(db, { regionId, userId: res.userId, actorId: coordinatorId, now: later(2 * DAY) })

@@ -4,6 +4,8 @@ import { invalidateUserSessions } from '../../auth/session'
 import { randomId, sha256Hex } from '../../lib/ids'
 import { DAY, iso } from '../../lib/time'
 import { recordAudit } from '../audit/audit'
+import { checkDisplayName } from '../accounts/names'
+import { nameInUse } from '../accounts/profile'
 import { addMembership } from '../regions/commands'
 
 /**
@@ -99,17 +101,18 @@ export async function issuePanelCode(
 
 export type RedeemResult =
   | { ok: true; userId: string; newMember: boolean }
-  | { ok: false; reason: 'invalid' | 'name_required' }
+  | { ok: false; reason: 'invalid' | 'name_required' | 'name_not_safe' | 'name_taken' }
 
 /** Looks a code up without using it: the form asks for a display name only for new members. */
 export async function peekPanelCode(db: DB, code: string, now: Date) {
   const row = await db
     .selectFrom('panel_access_codes')
-    .select(['id', 'user_id', 'expires_at', 'used_at'])
+    .select(['id', 'user_id', 'expires_at', 'used_at', 'under_16'])
     .where('code_hash', '=', sha256Hex(normaliseCode(code)))
     .executeTakeFirst()
   if (!row || row.used_at || Date.parse(row.expires_at) <= now.getTime()) return null
-  return { newMember: !row.user_id }
+  // A new member under 16 chooses a safe name instead of typing one (ADR 0012).
+  return { newMember: !row.user_id, under16: Boolean(row.under_16) }
 }
 
 export async function redeemPanelCode(
@@ -126,6 +129,11 @@ export async function redeemPanelCode(
       return { ok: false as const, reason: 'invalid' as const }
     }
     if (!row.user_id && !input.displayName) return { ok: false as const, reason: 'name_required' as const }
+    if (!row.user_id && row.under_16) {
+      // Members under 16 are shown by a safe name only, never free text (ADR 0012).
+      if (!checkDisplayName({ under16: true, name: input.displayName! }).ok) return { ok: false as const, reason: 'name_not_safe' as const }
+      if (await nameInUse(trx, input.displayName!.trim())) return { ok: false as const, reason: 'name_taken' as const }
+    }
     const claimed = await trx
       .updateTable('panel_access_codes')
       .set({ used_at: iso(input.now) })
@@ -143,7 +151,7 @@ export async function redeemPanelCode(
         .values({
           id: userId,
           email: null,
-          name: input.displayName!,
+          name: input.displayName!.trim(),
           password_hash: null,
           under_16: row.under_16,
           created_at: iso(input.now),

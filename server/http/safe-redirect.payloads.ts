@@ -1,0 +1,70 @@
+/**
+ * Known open-redirect payloads (after the one decoding that URLSearchParams and FormData do),
+ * gathered from the usual cheat sheets. None may lead anywhere but the fallback. Test data only:
+ * the unit test and tests/integration/http-edge.test.ts use it.
+ */
+export const hostile = [
+  // other hosts and schemes
+  'https://evil.example',
+  'http://evil.example/phish',
+  'HTTPS://evil.example',
+  '//evil.example',
+  '///evil.example',
+  '////evil.example',
+  '//evil.example/%2F..',
+  '/.//evil.example',
+  '/a/..//evil.example',
+  '/%2E//evil.example',
+  'javascript:alert(1)',
+  'JavaScript:alert(1)',
+  ' javascript:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'vbscript:msgbox(1)',
+  'evil.example',
+  'evil.example/phish',
+  '@evil.example',
+  // backslashes (browsers read them as slashes)
+  '/\\evil.example',
+  '\\\\evil.example',
+  '\\/evil.example',
+  '/\\/evil.example',
+  '/.\\evil.example',
+  // tabs, newlines and other characters browsers strip or ignore
+  '/\t/evil.example/phish',
+  '/\n/evil.example',
+  '/\r\n/evil.example',
+  '\t//evil.example',
+  '/%09/evil.example',
+  '/%0a/evil.example',
+  '/%0D%0A/evil.example',
+  '/%00/evil.example',
+  ' //evil.example',
+  '/ /evil.example',
+  // encoded slashes and backslashes, once and twice
+  '/%2F%2Fevil.example',
+  '/%2f/evil.example',
+  '%2F%2Fevil.example',
+  '/%5Cevil.example',
+  '/%5c%5cevil.example',
+  '/%252F%252Fevil.example',
+  '/%25252F%25252Fevil.example',
+  '/%2509/evil.example',
+  '%252F%252Fevil.example',
+  // header injection
+  '/ok%0d%0aSet-Cookie:x=1',
+  '/ok\r\nLocation: https://evil.example',
+  // unicode tricks: zero-width and bidi characters, odd spaces and separators
+  '/\u200b/evil.example',
+  '/\u202e/elpmaxe.live',
+  '/\u00a0/evil.example',
+  '/\u3000/evil.example',
+  '/\u2028/evil.example',
+  '/\ufeff/evil.example',
+  '/%E2%80%8B/evil.example',
+  // malformed
+  '/%',
+  '/%zz',
+  '',
+  'x'.repeat(10),
+  '/' + 'a'.repeat(3000),
+]
