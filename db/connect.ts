@@ -11,6 +11,8 @@ export interface Connection {
   dialect: Dialect
   /** A short description for /healthz and logs; never contains credentials. */
   label: string
+  /** the PostgreSQL schema named by `?schema=`, or null */
+  schema?: string | null
   close(): Promise<void>
 }
 
@@ -84,7 +86,7 @@ async function connectPostgres(databaseUrl: string, opts: ConnectOptions): Promi
   // the pool drops it on release (it is no longer queryable).
   pool.on('connect', (client) => client.on('error', () => undefined))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  return { db, dialect: 'postgres', label: 'postgres', close: () => db.destroy() }
+  return { db, dialect: 'postgres', label: 'postgres', schema, close: () => db.destroy() }
 }
 
 /** Runs every pending migration; throws with the failing migration's name. */
@@ -98,7 +100,10 @@ export async function migrateToLatest(conn: Connection): Promise<void> {
       return out
     },
   }
-  const migrator = new Migrator({ db: conn.db, provider })
+  // The migration tables in the connection's own schema, named explicitly: otherwise kysely's
+  // check "does kysely_migration exist?" also sees other schemas' tables (parallel test runs, or
+  // two portals in one database), skips creating its own, and the migration fails.
+  const migrator = new Migrator({ db: conn.db, provider, ...(conn.schema ? { migrationTableSchema: conn.schema } : {}) })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
   if (error) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import type { Awareness } from 'y-protocols/awareness'
+import type { RoomPresence } from './presence'
 import type { Actor, Permission } from '../policy/can'
 import type { Conn } from './room'
 
@@ -53,8 +53,8 @@ export interface AwarenessAttempt {
   conn: AwarenessConn
   /** the awareness update as the client sent it (awarenessProtocol.encodeAwarenessUpdate) */
   update: Uint8Array
-  /** the room's Awareness (awareness.meta holds each client id's clock) */
-  awareness: Awareness
+  /** the room's presence: each client id's clock and whether a state is held */
+  presence: RoomPresence
   /** every connection of the room (the room always passes it) */
   conns?: ReadonlyMap<unknown, AwarenessConn>
   /** the server clock (the room always passes it) */

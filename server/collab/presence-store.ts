@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import type { RoomPresence } from './presence'
 
 /**
  * Presence (y-protocols "awareness") as the server needs it: it only relays carets and names, so
@@ -54,13 +55,22 @@ export function encodePresence(entries: Iterable<PresenceEntry>): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-export class PresenceStore {
+export class PresenceStore implements RoomPresence {
   private readonly held = new Map<number, Held>()
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly outdatedMs = OUTDATED_MS,
   ) {}
+
+  clockOf(clientId: number): number | undefined {
+    return this.held.get(clientId)?.clock
+  }
+
+  has(clientId: number): boolean {
+    const h = this.held.get(clientId)
+    return h !== undefined && h.json !== 'null'
+  }
 
   /** The connection (or other owner) that introduced this client id, while its state is held. */
   ownerOf(clientId: number): object | null | undefined {

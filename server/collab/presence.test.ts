@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
+import { decodePresence, PresenceStore } from './presence-store'
 import { describe, expect, it } from 'vitest'
 import { colourFor } from '../../app/editor/presence'
 import {
@@ -240,39 +241,43 @@ describe('PresenceGate (the beforeAwareness hook)', () => {
     const gate = new PresenceGate({ clock: () => new Date(now), logger: { warn: (_m, f) => warnings.push(f) } })
     gate.setIdentity('u-youth', 'doc', panellid)
     gate.setIdentity('u-alderman', 'doc', alderman)
-    const awareness = new awarenessProtocol.Awareness(new Y.Doc())
-    awareness.setLocalState(null)
+    const presence = new PresenceStore(() => now)
     const youth = { userId: 'u-youth', awarenessIds: new Set<number>() }
     const joost = { userId: 'u-alderman', awarenessIds: new Set<number>() }
     /** What the room does: ask the hook, then apply what it allows. */
     const send = (conn: typeof youth, entries: Entry[]) => {
-      const verdict = gate.beforeAwareness({ docId: 'doc', conn, update: encode(entries), awareness })
-      if (verdict.ok) awarenessProtocol.applyAwarenessUpdate(awareness, verdict.update ?? encode(entries), conn)
+      const verdict = gate.beforeAwareness({ docId: 'doc', conn, update: encode(entries), presence })
+      if (verdict.ok) presence.apply(conn, decodePresence(verdict.update ?? encode(entries)))
       return verdict
     }
-    return { gate, awareness, youth, joost, send, warnings, tick: (ms: number) => (now += ms) }
+    /** the state the room holds for a client id, parsed */
+    const state = (id: number): unknown => {
+      const e = presence.snapshot().find((x) => x.clientId === id)
+      return e ? JSON.parse(e.json) : undefined
+    }
+    return { gate, presence, state, youth, joost, send, warnings, tick: (ms: number) => (now += ms) }
   }
 
   it('rewrites the user field, refuses a foreign id with CLOSE_PRESENCE and logs once per connection', () => {
-    const { gate, awareness, youth, joost, send, warnings } = setup()
+    const { gate, presence, state, youth, joost, send, warnings } = setup()
     expect(send(joost, [[9, 1, { user: { name: 'Joost' }, cursor: null }]]).ok).toBe(true)
     expect(send(youth, [[7, 1, { user: { name: 'Wethouder (namaak)', role: 'alderman' }, cursor: null }]]).ok).toBe(true)
-    expect(awareness.getStates().get(7)).toEqual({ user: panellid, cursor: null })
-    expect(awareness.getStates().get(9)).toEqual({ user: alderman, cursor: null })
+    expect(state(7)).toEqual({ user: panellid, cursor: null })
+    expect(state(9)).toEqual({ user: alderman, cursor: null })
     expect(youth.awarenessIds).toEqual(new Set([7]))
     const forged = send(youth, [[9, 2, { user: { name: 'Ik stop ermee' } }]])
     expect(forged).toEqual({ ok: false, closeCode: CLOSE_PRESENCE, reason: 'presence: foreign-client-id' })
     expect(send(youth, [[9, 3, null]])).toMatchObject({ ok: false, closeCode: CLOSE_PRESENCE })
-    expect(awareness.getStates().get(9)).toEqual({ user: alderman, cursor: null })
+    expect(state(9)).toEqual({ user: alderman, cursor: null })
     // Garbage is malformed like any other message (4400), and still logged only once.
-    expect(gate.beforeAwareness({ docId: 'doc', conn: youth, update: new Uint8Array([5, 1]), awareness })).toMatchObject({ ok: false, closeCode: 4400 })
+    expect(gate.beforeAwareness({ docId: 'doc', conn: youth, update: new Uint8Array([5, 1]), presence })).toMatchObject({ ok: false, closeCode: 4400 })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatchObject({ docId: 'doc', userId: 'u-youth', reason: 'foreign-client-id' })
     expect(JSON.stringify(warnings)).not.toContain('Ik stop ermee')
   })
 
   it("answers echoes and over-rate messages with an empty update: nothing applied, the socket stays", () => {
-    const { awareness, youth, joost, send, tick } = setup()
+    const { state, youth, joost, send, tick } = setup()
     send(joost, [[9, 1, { cursor: null }]])
     send(youth, [[7, 1, { cursor: null }]])
     // The youth's client echoes Joost's state back, as y-websocket does.
@@ -281,14 +286,14 @@ describe('PresenceGate (the beforeAwareness hook)', () => {
     for (let i = 2; i < 45; i++) send(youth, [[7, i, { cursor: { n: i } }]])
     const over = send(youth, [[7, 45, { cursor: { n: 45 } }]])
     expect(over).toEqual({ ok: true, update: new Uint8Array([0]) })
-    expect((awareness.getStates().get(7) as { cursor: { n: number } }).cursor.n).toBeLessThan(45)
+    expect((state(7) as { cursor: { n: number } }).cursor.n).toBeLessThan(45)
     tick(1000)
     expect(send(youth, [[7, 46, { cursor: { n: 46 } }]]).ok).toBe(true)
-    expect((awareness.getStates().get(7) as { cursor: { n: number } }).cursor.n).toBe(46)
+    expect((state(7) as { cursor: { n: number } }).cursor.n).toBe(46)
   })
 
   it("hands an id to the same person's new connection; a connection not prepared is shown neutrally", () => {
-    const { gate, youth, send, awareness } = setup()
+    const { gate, youth, send, state } = setup()
     send(youth, [[7, 1, { cursor: null }]])
     const again = { userId: 'u-youth', awarenessIds: new Set<number>() }
     expect(send(again, [[7, 2, { cursor: null }]]).ok).toBe(true)
@@ -296,7 +301,7 @@ describe('PresenceGate (the beforeAwareness hook)', () => {
     expect(youth.awarenessIds.has(7)).toBe(false)
     const stranger = { userId: 'u-unknown', awarenessIds: new Set<number>() }
     send(stranger, [[5, 1, { user: { name: 'Wethouder' } }]])
-    expect(awareness.getStates().get(5)).toEqual({ user: { id: 'u-unknown', name: FALLBACK_NAME, color: colourFor('u-unknown'), role: null } })
+    expect(state(5)).toEqual({ user: { id: 'u-unknown', name: FALLBACK_NAME, color: colourFor('u-unknown'), role: null } })
     expect(gate.identityOf('u-unknown', 'doc').name).toBe(FALLBACK_NAME)
   })
 
@@ -317,10 +322,10 @@ describe('PresenceGate (the beforeAwareness hook)', () => {
     )
     await hooks.authorize({} as never)
     expect(prepared).toEqual(['u-youth@doc'])
-    const awareness = new awarenessProtocol.Awareness(new Y.Doc())
+    const presence = new PresenceStore(() => T0)
     const conn = { userId: 'u-youth', permission: 'comment' as const, awarenessIds: new Set<number>() }
-    const ok = hooks.beforeAwareness!({ docId: 'doc', conn, update: encode([[7, 1, { cursor: null }]]), awareness })
+    const ok = hooks.beforeAwareness!({ docId: 'doc', conn, update: encode([[7, 1, { cursor: null }]]), presence })
     expect(ok.ok && decode(ok.update!)).toEqual([[7, 1, { user: panellid, cursor: null }]])
-    expect(hooks.beforeAwareness!({ docId: 'doc', conn, update: encode([[7, 2, { cursor: { pad: 'x'.repeat(200) } }]]), awareness })).toMatchObject({ ok: false, closeCode: 4413 })
+    expect(hooks.beforeAwareness!({ docId: 'doc', conn, update: encode([[7, 2, { cursor: { pad: 'x'.repeat(200) } }]]), presence })).toMatchObject({ ok: false, closeCode: 4413 })
   })
 })

@@ -338,10 +338,14 @@ export class PresenceRoster<K> {
   }
 }
 
-/** The room's Awareness as far as the screener needs it. */
-interface AwarenessLike {
-  meta: Map<number, { clock: number }>
-  getStates(): Map<number, unknown>
+/** The room's presence as far as the screener needs it (server/collab/presence-store.ts). */
+export interface RoomPresence {
+  /** the clock held for this client id, also after its state was removed */
+  clockOf(clientId: number): number | undefined
+  /** whether a live state is held for this client id */
+  has(clientId: number): boolean
+  /** live states held */
+  readonly size: number
 }
 
 /** What the `beforeAwareness` hook of server/collab/hooks.ts hands over (kept structural here). */
@@ -349,7 +353,7 @@ export interface AwarenessAttemptLike {
   docId: string
   conn: { userId: string; awarenessIds: Set<number> }
   update: Uint8Array
-  awareness: AwarenessLike
+  presence: RoomPresence
 }
 export type AwarenessVerdictLike = { ok: true; update?: Uint8Array } | { ok: false; closeCode: number; reason: string }
 
@@ -373,7 +377,7 @@ export class PresenceGate {
   private readonly identities = new Map<string, PresenceIdentity>()
   private readonly owners = new WeakMap<object, PresenceOwner>()
   /** client id → the connection holding it, per room's Awareness */
-  private readonly holders = new WeakMap<AwarenessLike, Map<number, AwarenessAttemptLike['conn']>>()
+  private readonly holders = new WeakMap<RoomPresence, Map<number, AwarenessAttemptLike['conn']>>()
   readonly limits: PresenceLimits
   private static readonly EMPTY = new Uint8Array([0])
   private static readonly MAX_IDENTITIES = 10_000
@@ -409,19 +413,18 @@ export class PresenceGate {
   }
 
   beforeAwareness = (attempt: AwarenessAttemptLike): AwarenessVerdictLike => {
-    const { conn, awareness, docId } = attempt
+    const { conn, presence, docId } = attempt
     const now = this.deps.clock().getTime()
     let owner = this.owners.get(conn)
     if (!owner) {
       owner = createPresenceOwner(this.identityOf(conn.userId, docId), now, this.limits)
       this.owners.set(conn, owner)
     }
-    let holders = this.holders.get(awareness)
+    let holders = this.holders.get(presence)
     if (!holders) {
       holders = new Map()
-      this.holders.set(awareness, holders)
+      this.holders.set(presence, holders)
     }
-    const states = awareness.getStates()
     const result = screenAwarenessUpdate(
       attempt.update,
       owner,
@@ -429,10 +432,10 @@ export class PresenceGate {
         ownerOf: (id) => {
           const holder = holders.get(id)
           // A holder counts while the room still has a state for the id (a closed connection's are removed).
-          if (!holder || holder === conn || !states.has(id)) return undefined
+          if (!holder || holder === conn || !presence.has(id)) return undefined
           return holder.userId
         },
-        clockOf: (id) => awareness.meta.get(id)?.clock,
+        clockOf: (id) => presence.clockOf(id),
       },
       this.limits,
       now,
@@ -452,7 +455,7 @@ export class PresenceGate {
       conn.awarenessIds.add(id)
     }
     // Forget ids whose states are gone, so the map does not grow with every visitor.
-    if (holders.size > 4 * states.size + 64) for (const id of holders.keys()) if (!states.has(id)) holders.delete(id)
+    if (holders.size > 4 * presence.size + 64) for (const id of holders.keys()) if (!presence.has(id)) holders.delete(id)
     return { ok: true, update: result.entries > 0 ? result.update : PresenceGate.EMPTY }
   }
 }

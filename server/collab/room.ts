@@ -1,5 +1,4 @@
 import * as Y from 'yjs'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -9,6 +8,7 @@ import type { Logger } from '../lib/log'
 import type { Clock } from '../lib/time'
 import { combine, type CollabStorage } from './persistence'
 import type { AwarenessVerdict, CollabHooks, Verdict } from './hooks'
+import { decodePresence, encodePresence, PresenceStore, type PresenceEntry } from './presence-store'
 
 /** The y-websocket protocol's outer message types. */
 export const MESSAGE_SYNC = 0
@@ -65,13 +65,15 @@ export interface Conn {
   replies: Promise<void>
   /** an update of this connection was dropped while storage was down: it must resync */
   dropped: boolean
+  /** updates of this connection accepted and not yet stored */
+  unstored: number
   /** hooks' own per-connection state (see CollabHooks.connected) */
   hookData: Map<string | symbol, unknown>
 }
 
 export function newConn(ws: WebSocket, userId: string, permission: Permission): Conn {
   const done = Promise.resolve()
-  return { ws, userId, permission, awarenessIds: new Set(), queue: done, stored: done, replies: done, dropped: false, hookData: new Map() }
+  return { ws, userId, permission, awarenessIds: new Set(), queue: done, stored: done, replies: done, dropped: false, unstored: 0, hookData: new Map() }
 }
 
 export type StorageState = 'ok' | 'retrying'
@@ -115,7 +117,11 @@ interface Accepted {
  */
 export class Room {
   readonly doc = new Y.Doc({ gc: true })
-  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  /** who is here: states kept as the JSON relayed (see presence-store.ts) */
+  readonly presence: PresenceStore
+  /** presence changes of this turn of the event loop, relayed together in one message */
+  private presenceOut = new Map<number, PresenceEntry>()
+  private presenceTimer: NodeJS.Immediate | null = null
   readonly conns = new Map<WebSocket, Conn>()
   /** every update with seq ≤ cursor is in this.doc */
   private cursor = 0
@@ -139,20 +145,28 @@ export class Room {
     readonly docId: string,
     private readonly opts: RoomOptions,
   ) {
-    this.awareness.setLocalState(null)
+    this.presence = new PresenceStore(() => this.opts.clock().getTime())
     this.ready = this.load()
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onUpdate(update, origin))
-    this.awareness.on('update', ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>, origin: unknown) => {
-      const changed = [...added, ...updated, ...removed]
-      const conn = origin && typeof origin === 'object' ? this.conns.get((origin as Conn).ws) : undefined
-      if (conn) {
-        for (const id of added) conn.awarenessIds.add(id)
-        for (const id of removed) conn.awarenessIds.delete(id)
-      }
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
-      this.broadcast(encoding.toUint8Array(encoder))
+  }
+
+  /**
+   * Relays presence changes. Carets move often and every move goes to everyone (N² messages): the
+   * changes of one turn of the event loop go out as one message, so each recipient costs one
+   * write per turn instead of one per caret (docs/BENCHMARKS.md, "Where the time goes").
+   */
+  private relayPresence(changed: PresenceEntry[]) {
+    if (changed.length === 0 || this.destroyed) return
+    for (const e of changed) {
+      // A newer entry of the same client replaces the older one: only the latest state matters.
+      this.presenceOut.delete(e.clientId)
+      this.presenceOut.set(e.clientId, e)
+    }
+    this.presenceTimer ??= setImmediate(() => {
+      this.presenceTimer = null
+      const entries = [...this.presenceOut.values()]
+      this.presenceOut.clear()
+      if (entries.length > 0 && !this.destroyed) this.broadcast(presenceMessage(entries))
     })
   }
 
@@ -371,20 +385,15 @@ export class Room {
     syncProtocol.writeSyncStep1(sync, this.doc)
     send(conn.ws, encoding.toUint8Array(sync))
     if (this.storageState === 'retrying') send(conn.ws, statusMessage('retrying'))
-    const states = [...this.awareness.getStates().keys()]
-    if (states.length > 0) {
-      const aw = encoding.createEncoder()
-      encoding.writeVarUint(aw, MESSAGE_AWARENESS)
-      encoding.writeVarUint8Array(aw, awarenessProtocol.encodeAwarenessUpdate(this.awareness, states))
-      send(conn.ws, encoding.toUint8Array(aw))
-    }
+    const here = this.presence.snapshot()
+    if (here.length > 0) send(conn.ws, presenceMessage(here))
   }
 
   remove(ws: WebSocket) {
     const conn = this.conns.get(ws)
     if (!conn) return
     this.conns.delete(ws)
-    awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null)
+    this.relayPresence(this.presence.removeOwner(conn))
   }
 
   /**
@@ -429,7 +438,8 @@ export class Room {
             conn.dropped = true
             return
           }
-          conn.stored = this.accept(update, conn, false)
+          conn.unstored++
+          conn.stored = this.accept(update, conn, false).finally(() => conn.unstored--)
         } else {
           throw new Error('unknown sync message')
         }
@@ -439,7 +449,7 @@ export class Room {
         let update: Uint8Array | null = decoding.readVarUint8Array(decoder)
         const hook = this.opts.hooks.beforeAwareness
         if (hook) {
-          const verdict = hook({ docId: this.docId, conn, conns: this.conns, update, awareness: this.awareness, now: this.opts.clock() })
+          const verdict = hook({ docId: this.docId, conn, conns: this.conns, update, presence: this.presence, now: this.opts.clock() })
           if (!verdict.ok) {
             this.opts.onAwarenessRefused?.(this, conn, verdict)
             if (verdict.closeCode !== undefined) conn.ws.close(verdict.closeCode, verdict.reason)
@@ -447,16 +457,28 @@ export class Room {
           }
           if (verdict.update !== undefined) update = verdict.update
         }
-        if (update) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn)
+        if (!update) return
+        const entries = decodePresence(update) // throws when malformed
+        if (entries.length === 0) return
+        // A caret never overtakes its own person's unsaved edit: it would point into text the
+        // others do not have yet. So it waits until this connection's accepted updates are stored
+        // (at once when there are none; not while storage is retrying, the text is not coming).
+        const apply = () => {
+          if (this.destroyed) return
+          const changed = this.presence.apply(conn, entries)
+          for (const e of changed) {
+            if (e.json === 'null') conn.awarenessIds.delete(e.clientId)
+            else conn.awarenessIds.add(e.clientId)
+          }
+          this.relayPresence(changed)
+        }
+        if (conn.unstored > 0 && this.storageState === 'ok') void conn.stored.then(apply)
+        else apply()
         break
       }
-      case MESSAGE_QUERY_AWARENESS: {
-        const aw = encoding.createEncoder()
-        encoding.writeVarUint(aw, MESSAGE_AWARENESS)
-        encoding.writeVarUint8Array(aw, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]))
-        send(conn.ws, encoding.toUint8Array(aw))
+      case MESSAGE_QUERY_AWARENESS:
+        send(conn.ws, presenceMessage(this.presence.snapshot()))
         break
-      }
       case MESSAGE_AUTH:
         break
       default:
@@ -502,7 +524,7 @@ export class Room {
     if (this.retryTimer) clearTimeout(this.retryTimer)
     for (const w of this.waiters) w.resolve()
     this.waiters = []
-    this.awareness.destroy()
+    if (this.presenceTimer) clearImmediate(this.presenceTimer)
     this.doc.destroy()
   }
 }
@@ -533,6 +555,13 @@ export function statusMessage(state: StorageState): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, MESSAGE_STORAGE_STATUS)
   encoding.writeVarUint(encoder, state === 'ok' ? STORAGE_STATUS.stored : STORAGE_STATUS.retrying)
+  return encoding.toUint8Array(encoder)
+}
+
+function presenceMessage(entries: PresenceEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(encoder, encodePresence(entries))
   return encoding.toUint8Array(encoder)
 }
 

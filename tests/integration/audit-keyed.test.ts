@@ -340,7 +340,9 @@ describe.each(testDialects())('a database from the previous release keeps verify
         .filter(([name]) => name < '2026-12-02T0920_audit_keyed')
         .map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, dialect) }]),
     )
-    expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before } }).migrateToLatest()).error).toBeUndefined()
+    // In its own schema explicitly, as db/connect.ts does (parallel runs share the database).
+    const own = old.schema ? { migrationTableSchema: old.schema } : {}
+    expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before }, ...own }).migrateToLatest()).error).toBeUndefined()
     let prev = '0'.repeat(64)
     for (let i = 0; i < 4; i++) {
       const e = { at: new Date(Date.UTC(2026, 10, 1, 9, i)).toISOString(), region_id: null, actor_id: null, action: `old.${i}`, subject_type: 't', subject_id: null, data: '{}' }
