@@ -34,10 +34,14 @@ export const localNotifier = (): Notifier => {
 }
 
 const CHANNEL = 'samenspel_collab'
+/** a connect + LISTEN attempt that has not settled after this long is abandoned */
+const STUCK_MS = 10_000
 
 export interface PostgresNotifierOptions {
   /** first reconnect after this long, doubling up to 10 s */
   reconnectMs?: number
+  /** how often the listener is checked (default 5 s) */
+  probeMs?: number
 }
 
 /**
@@ -84,28 +88,63 @@ export async function postgresNotifier(
     timer = setTimeout(() => {
       timer = null
       connecting = true
-      void connectListener()
+      connectingSince = Date.now()
+      const mine = ++attempt
+      void connectListener(mine)
         .then(
           () => {
             attempts = 0
             for (const h of resubscribed) h()
           },
           (err) => {
+            if (mine !== attempt) return // abandoned by the watchdog: a newer attempt runs
             logger.warn('collab: notice connection failed, retrying', { error: errorText(err) })
             scheduleReconnect()
           },
         )
-        .finally(() => (connecting = false))
+        .finally(() => {
+          if (mine === attempt) connecting = false
+        })
     }, delay)
     timer.unref()
   }
-  // A safety net: whatever way a connection was lost, a missing listener is noticed and replaced.
+  // A safety net: whatever way a connection was lost, a missing listener is noticed and replaced;
+  // and the listener is asked to LISTEN again (a no-op for a live one), so a connection that died
+  // without telling the client (a middlebox dropping it, or a termination seen under heavy load
+  // in pg-faults.test.ts) fails that query within its timeout and is replaced too.
+  let probing = false
   const watchdog = setInterval(() => {
-    if (!closed && listener === null && timer === null && !connecting) scheduleReconnect()
-  }, 5_000)
+    if (closed) return
+    // An attempt that neither connected nor failed in time (seen under heavy load, cause not
+    // found) is abandoned: a later one starts, and the abandoned one is ended if it ever finishes.
+    if (connecting && Date.now() - connectingSince > STUCK_MS) {
+      logger.warn('collab: notice connection attempt hangs, starting another')
+      attempt++
+      connecting = false
+      scheduleReconnect()
+      return
+    }
+    if (listener === null) {
+      if (timer === null && !connecting) scheduleReconnect()
+      return
+    }
+    if (probing) return
+    probing = true
+    const client = listener
+    client
+      .query(`listen "${channel}"`)
+      .catch((err: unknown) => {
+        if (listener === client) lostListener?.(err instanceof Error ? err : new Error(String(err)))
+      })
+      .finally(() => (probing = false))
+  }, opts.probeMs ?? 5_000)
   watchdog.unref()
+  /** the current listener's loss handler, for the probe above */
+  let lostListener: ((err?: Error) => void) | null = null
 
-  const connectListener = async () => {
+  let attempt = 0
+  let connectingSince = 0
+  const connectListener = async (mine = attempt) => {
     // Bounded: a connect or LISTEN that hangs (a failover in progress) fails and is retried.
     const client = new pgLib.Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: 5_000 })
     let lost = false
@@ -131,14 +170,19 @@ export async function postgresNotifier(
     } catch (err) {
       lost = true
       client.removeListener('notification', onNotification)
-      await client.end().catch(() => undefined)
+      // Not awaited: end() on a connection the server already closed can wait for an 'end' that
+      // was emitted before, and this attempt (and with it every later one) would never finish.
+      void client.end().catch(() => undefined)
       throw err
     }
-    if (closed) {
-      await client.end().catch(() => undefined)
+    if (closed || mine !== attempt) {
+      lost = true
+      void client.end().catch(() => undefined)
+      if (!closed) throw new Error('abandoned attempt')
       return
     }
     listener = client
+    lostListener = onLost
     generation++
   }
   await connectListener()

@@ -43,17 +43,21 @@ describe.runIf(pgUrl)('PostgreSQL hiccups under two instances', () => {
   const query = async (sql: string, params: unknown[] = []) => (await admin.query(sql, params)).rows as Array<Record<string, unknown>>
   const listeners = async () =>
     query(`select pid, application_name from pg_stat_activity where application_name like $1 and query ilike 'listen %'`, [ours])
-  /** waits until both instances listen again on connections other than `old` */
-  const relistened = (old: unknown[]) =>
+  /** waits until both instances listen again, on connections other than the `gone` ones */
+  const relistened = (gone: unknown[]) =>
     until(async () => {
       const now = await listeners()
-      return now.length === 2 && now.every((l) => !old.includes(l.pid))
-    }, 20_000, 'the LISTEN connections to be replaced').catch(async (e) => {
+      return now.length === 2 && now.every((l) => !gone.includes(l.pid))
+    }, 45_000, 'the LISTEN connections to be replaced').catch(async (e) => {
       const activity = await query(
         `select pid, application_name, state, wait_event_type, wait_event, left(query, 50) as q from pg_stat_activity where application_name like $1`,
         [ours],
       )
       console.error('pg_stat_activity of the instances', activity)
+      for (const inst of [a, b]) {
+        const health = await fetch(`${inst.url}/healthz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text(), (err) => String(err))
+        console.error('healthz', inst.url, health)
+      }
       // The instances' own words say why (their logs hold ids and error codes only).
       throw new Error(`${String(e)}\n--- a (exit ${a.child.exitCode}):\n${a.output().slice(-4000)}\n--- b (exit ${b.child.exitCode}):\n${b.output().slice(-4000)}`)
     })
@@ -180,13 +184,14 @@ describe.runIf(pgUrl)('PostgreSQL hiccups under two instances', () => {
   it('the LISTEN connection dropped ten times: replaced once each time, never doubled', async () => {
     await typingThrough(async () => {
       for (let i = 0; i < 10; i++) {
-        const old = (await listeners()).map((l) => l.pid)
+        // Only the backends this round really ended count: one that was already on its way out
+        // (ok = false) is not waited for.
         const dropped = await query(
-          `select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name like $1 and query ilike 'listen %'`,
+          `select pid, pg_terminate_backend(pid) as ok from pg_stat_activity where application_name like $1 and query ilike 'listen %'`,
           [ours],
         )
         expect(dropped.length).toBe(2)
-        await relistened(old)
+        await relistened(dropped.filter((d) => d.ok === true).map((d) => d.pid))
       }
     })
     // Still exactly one each, a while after the last replacement (a doubled handler would add more).
