@@ -9,6 +9,7 @@ import {
   Scripts,
   ScrollRestoration,
   useLocation,
+  useMatches,
   useParams,
   useRouteError,
   useRouteLoaderData,
@@ -23,6 +24,7 @@ import { getLocale } from './i18n/locale.server'
 import { translate, type Locale } from './i18n/messages'
 import { useNonce } from './nonce'
 import { ErrorPage } from './components/ErrorPage'
+import { RouteAnnouncer } from './components/RouteAnnouncer'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: utrechtCss },
@@ -50,6 +52,12 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData('root') as RootData | undefined
   const nonce = useNonce()
   const locale: Locale = data?.locale ?? 'nl'
+  // A region page has its menu inside <main>; there the region layout's content column carries the
+  // skip link's target, so skipping passes the menu too. An error page replaces the region layout
+  // (useRouteError gives null, not undefined, when there is no error).
+  const matches = useMatches()
+  const error = useRouteError()
+  const inRegion = error == null && matches.some((m) => m.id === 'routes/regio.$region')
   return (
     <html lang={locale}>
       <head>
@@ -63,12 +71,13 @@ export function Layout({ children }: { children: ReactNode }) {
           {translate(locale, 'nav.skip')}
         </a>
         <Header data={data} locale={locale} />
-        <main id="inhoud" tabIndex={-1} className="page-main">
+        <main id={inRegion ? undefined : 'inhoud'} tabIndex={-1} className="page-main">
           {children}
         </main>
         <footer className="page-footer">
           <p>{translate(locale, 'footer.text')}</p>
         </footer>
+        <RouteAnnouncer />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

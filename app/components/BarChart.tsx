@@ -27,17 +27,20 @@ export function BarChart({ label, bars }: { label: string; bars: Array<{ label: 
           </g>
         ))}
       </svg>
-      <table className="visually-hidden">
-        <caption>{label}</caption>
-        <tbody>
-          {bars.map((b) => (
-            <tr key={b.label}>
-              <th scope="row">{b.label}</th>
-              <td>{fmt.number(b.value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* Hidden in a <div>: a table ignores the 1px width of .visually-hidden and would widen a phone's page. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{label}</caption>
+          <tbody>
+            {bars.map((b) => (
+              <tr key={b.label}>
+                <th scope="row">{b.label}</th>
+                <td>{fmt.number(b.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   )
 }

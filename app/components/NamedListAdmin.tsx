@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import { Form, Link, useSearchParams } from '@remix-run/react'
 import { Heading } from '@utrecht/component-library-react'
 import { ErrorSummary, Notice, SubmitButton, TextField } from './forms'
+import { DataTable } from './DataTable'
 import { useT } from '../i18n/use'
 
 /**
@@ -50,31 +51,23 @@ export function NamedListAdmin<R extends Row>({
           <SubmitButton>{editing ? t('admin.save') : t('admin.add')}</SubmitButton>
         </Form>
       </section>
-      <table className="utrecht-table data-table">
-        <caption className="utrecht-table__caption">
-          {title} ({rows.length})
-        </caption>
-        <thead className="utrecht-table__header">
-          <tr className="utrecht-table__row">
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.name')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{extraLabel}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.actions')}</th>
-          </tr>
-        </thead>
-        <tbody className="utrecht-table__body">
-          {rows.map((r) => (
-            <tr key={r.id} className="utrecht-table__row">
-              <td className="utrecht-table__cell">{r.name}</td>
-              <td className="utrecht-table__cell">{extraCell(r)}</td>
-              <td className="utrecht-table__cell">
-                <Link to={`?bewerk=${r.id}`} aria-label={`${t('admin.edit')}: ${r.name}`}>
-                  {t('admin.edit')}
-                </Link>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption={`${title} (${rows.length})`}
+        rows={rows}
+        rowKey={(r) => r.id}
+        columns={[
+          { header: t('admin.name'), className: 'cell--name', cell: (r) => r.name },
+          { header: extraLabel, cell: extraCell },
+          {
+            header: t('admin.actions'),
+            cell: (r) => (
+              <Link to={`?bewerk=${r.id}`} aria-label={`${t('admin.edit')}: ${r.name}`}>
+                {t('admin.edit')}
+              </Link>
+            ),
+          },
+        ]}
+      />
     </>
   )
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react'
+import { useEffect, useRef, type MouseEvent, type ReactNode } from 'react'
 import { FormField, FormFieldDescription, FormFieldErrorMessage, FormLabel, Paragraph } from '@utrecht/component-library-react'
 import { useErrorText, useT } from '../i18n/use'
 
@@ -12,8 +12,10 @@ interface FieldProps {
   hint?: string
   error?: string
   defaultValue?: string
-  type?: 'text' | 'email' | 'password'
+  type?: 'text' | 'email' | 'password' | 'date'
   autoComplete?: string
+  /** the latest date a date field takes (YYYY-MM-DD) */
+  max?: string
   required?: boolean
   maxLength?: number
   idPrefix?: string
@@ -46,9 +48,12 @@ function FieldShell({
   )
 }
 
-export function TextField({ name, label, hint, error, defaultValue, type = 'text', autoComplete, required, maxLength, idPrefix = 'f' }: FieldProps) {
+/** The id a field's control gets, so an error summary can link to it. */
+export const fieldId = (name: string, idPrefix = 'f') => `${idPrefix}-${name}`
+
+export function TextField({ name, label, hint, error, defaultValue, type = 'text', autoComplete, required, maxLength, max, idPrefix = 'f' }: FieldProps) {
   const errorText = useErrorText()(error)
-  const id = `${idPrefix}-${name}`
+  const id = fieldId(name, idPrefix)
   return (
     <FieldShell id={id} label={label} hint={hint} errorText={errorText}>
       {(aria) => (
@@ -62,6 +67,7 @@ export function TextField({ name, label, hint, error, defaultValue, type = 'text
           required={required}
           aria-required={required || undefined}
           maxLength={maxLength}
+          max={max}
           {...aria}
         />
       )}
@@ -77,6 +83,7 @@ export function SelectField({
   options,
   idPrefix = 'f',
   hint,
+  onChange,
 }: {
   name: string
   label: string
@@ -85,9 +92,11 @@ export function SelectField({
   options: Array<{ value: string; label: string }>
   idPrefix?: string
   hint?: string
+  /** told the chosen value, e.g. to offer the options of another field that depend on it */
+  onChange?: (value: string) => void
 }) {
   const errorText = useErrorText()(error)
-  const id = `${idPrefix}-${name}`
+  const id = fieldId(name, idPrefix)
   return (
     <FieldShell id={id} label={label} hint={hint} errorText={errorText}>
       {(aria) => (
@@ -96,6 +105,7 @@ export function SelectField({
           name={name}
           className={`utrecht-select utrecht-select--html-select${errorText ? ' utrecht-select--invalid' : ''}`}
           defaultValue={defaultValue}
+          onChange={onChange ? (e) => onChange(e.currentTarget.value) : undefined}
           {...aria}
         >
           {options.map((o) => (
@@ -121,13 +131,52 @@ export function CheckboxField({ name, label, defaultChecked, idPrefix = 'f' }: {
   )
 }
 
-/** Shown above a form that came back with errors; it takes focus so the user hears it. */
-export function ErrorSummary({ errors }: { errors?: Record<string, string> }) {
+/** A link to a field moves focus into it (a fragment link alone only scrolls), as GOV.UK's summary does. */
+function toField(event: MouseEvent<HTMLAnchorElement>) {
+  const target = document.getElementById(event.currentTarget.hash.slice(1))
+  if (!target) return
+  event.preventDefault()
+  target.focus()
+  target.scrollIntoView({ block: 'center' })
+}
+
+/**
+ * Shown above a form that came back with errors; role="alert" announces it. Given the form's
+ * `fields`, it lists each error as a link to its field (the GOV.UK error summary), and with
+ * `focus` it takes focus when new errors arrive, so a keyboard user starts from the list.
+ */
+export function ErrorSummary({
+  errors,
+  fields,
+  focus,
+}: {
+  errors?: Record<string, string>
+  fields?: Array<{ name: string; label: string; idPrefix?: string }>
+  focus?: boolean
+}) {
   const t = useT()
-  if (!errors || Object.keys(errors).length === 0) return null
+  const errorText = useErrorText()
+  const ref = useRef<HTMLDivElement>(null)
+  const shown = Boolean(errors && Object.keys(errors).length > 0)
+  useEffect(() => {
+    if (focus && shown) ref.current?.focus()
+  }, [focus, shown, errors])
+  if (!errors || !shown) return null
+  const linked = (fields ?? []).filter((f) => errors[f.name])
   return (
-    <div className="utrecht-alert utrecht-alert--error" role="alert">
+    <div className="utrecht-alert utrecht-alert--error error-summary" role="alert" ref={ref} tabIndex={focus ? -1 : undefined}>
       <Paragraph>{t('error.formSummary')}</Paragraph>
+      {linked.length > 0 ? (
+        <ul className="error-summary__list">
+          {linked.map((f) => (
+            <li key={f.name}>
+              <a href={`#${fieldId(f.name, f.idPrefix)}`} onClick={toField}>
+                {`${f.label}: ${errorText(errors[f.name]) ?? ''}`}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   )
 }

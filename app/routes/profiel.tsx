@@ -12,6 +12,7 @@ import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/for
 import { NameChoice } from '../components/NameChoice'
 import { isSafeName } from '../../server/modules/accounts/names'
 import { useFormat, useT } from '../i18n/use'
+import { DataTable } from '../components/DataTable'
 import type { MessageKey } from '../i18n/messages'
 
 export const meta: MetaFunction = () => [{ title: 'Mijn profiel · Samenspel' }]
@@ -120,26 +121,18 @@ export default function Profile() {
       </section>
       <section aria-labelledby="sessions-title">
         <Heading level={2} id="sessions-title">{t('profile.sessions')}</Heading>
-        <table className="utrecht-table data-table">
-          <thead className="utrecht-table__header">
-            <tr className="utrecht-table__row">
-              <th scope="col" className="utrecht-table__header-cell">{t('profile.device')}</th>
-              <th scope="col" className="utrecht-table__header-cell">{t('profile.started')}</th>
-              <th scope="col" className="utrecht-table__header-cell">{t('profile.lastUsed')}</th>
-            </tr>
-          </thead>
-          <tbody className="utrecht-table__body">
-            {sessions.map((s) => (
-              <tr key={s.id} className="utrecht-table__row" data-testid="session-row">
-                <td className="utrecht-table__cell">
-                  {s.device || '—'} {s.id === currentSessionId ? <strong>({t('profile.thisSession')})</strong> : null}
-                </td>
-                <td className="utrecht-table__cell">{fmt.dateTime(s.created_at)}</td>
-                <td className="utrecht-table__cell">{fmt.dateTime(s.last_verified_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={t('profile.sessions')}
+          captionHidden
+          rows={sessions}
+          rowKey={(s) => s.id}
+          rowProps={() => ({ 'data-testid': 'session-row' })}
+          columns={[
+            { header: t('profile.device'), className: 'cell--name', cell: (s) => <>{s.device || '—'} {s.id === currentSessionId ? <strong>({t('profile.thisSession')})</strong> : null}</> },
+            { header: t('profile.started'), cell: (s) => fmt.dateTime(s.created_at) },
+            { header: t('profile.lastUsed'), cell: (s) => fmt.dateTime(s.last_verified_at) },
+          ]}
+        />
         <Form method="post">
           <input type="hidden" name="intent" value="elsewhere" />
           <SubmitButton secondary>{t('profile.logoutElsewhere')}</SubmitButton>

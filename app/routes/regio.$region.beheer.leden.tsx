@@ -2,19 +2,27 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { roles } from '../../db/schema'
 import { notFound, requireAbility } from '../../server/auth/guards'
+import { rolesByOrganisationKind } from '../../server/policy/can'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { roleChangeSchema } from '../../server/modules/accounts/schemas'
-import { changeRole, LastAdminError, removeMembership } from '../../server/modules/regions/commands'
+import { changeRole, LastAdminError, removeMembership, RoleDoesNotFitError } from '../../server/modules/regions/commands'
 import { listMembers, membershipUserId } from '../../server/modules/regions/queries'
 import { Notice } from '../components/forms'
+import { DataTable } from '../components/DataTable'
 import { useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { region } = await requireAbility(request, context, params.region, 'membership', 'list')
-  return { members: await listMembers(context.db, region.id) }
+  const members = await listMembers(context.db, region.id)
+  // Each row offers only the roles that fit its organisation (server/policy/memberships.ts), and
+  // keeps a role from before the rule so that the select shows what the person holds.
+  const rolesFor = (m: (typeof members)[number]) => {
+    const fitting = rolesByOrganisationKind[m.organisation_kind]
+    return fitting.includes(m.role) ? fitting : [m.role, ...fitting]
+  }
+  return { members: members.map((m) => ({ ...m, roles: rolesFor(m) })) }
 }
 
 const removeSchema = z.object({ intent: z.literal('remove'), membershipId: z.string().min(1).max(64) })
@@ -36,6 +44,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     await context.collab.accessChanged({ userId })
   } catch (err) {
     if (err instanceof LastAdminError) return invalid({ form: 'admin.lastAdmin' }, {}, 409)
+    if (err instanceof RoleDoesNotFitError) return invalid({ form: 'admin.roleDoesNotFit' }, {}, 400)
     throw err
   }
   return data({ ok: true as const, errors: {}, values: {} })
@@ -49,57 +58,62 @@ export default function Members() {
     <>
       {result?.ok ? <Notice>{t('admin.saved')}</Notice> : null}
       {result && !result.ok && result.errors.form === 'admin.lastAdmin' ? <Notice kind="error">{t('admin.lastAdmin')}</Notice> : null}
-      <table className="utrecht-table data-table">
-        <caption className="utrecht-table__caption">{t('admin.members')} ({members.length})</caption>
-        <thead className="utrecht-table__header">
-          <tr className="utrecht-table__row">
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.name')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.email')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.organisation')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.role')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.actions')}</th>
-          </tr>
-        </thead>
-        <tbody className="utrecht-table__body">
-          {members.map((m) => (
-            <tr key={m.membership_id} className="utrecht-table__row">
-              <td className="utrecht-table__cell">{m.name}</td>
-              <td className="utrecht-table__cell cell--email">{m.email ?? <span className="muted">{t('admin.noEmail')}</span>}</td>
-              <td className="utrecht-table__cell">{m.organisation_name}</td>
-              <td className="utrecht-table__cell">
-                <Form method="post" className="row-form">
-                  <input type="hidden" name="intent" value="role" />
-                  <input type="hidden" name="membershipId" value={m.membership_id} />
-                  <select
-                    name="role"
-                    defaultValue={m.role}
-                    aria-label={t('admin.roleFor', { name: m.name })}
-                    className="utrecht-select utrecht-select--html-select"
-                  >
-                    {roles.map((r) => (
-                      <option key={r} value={r}>
-                        {t(`role.${r}` as MessageKey)}
-                      </option>
-                    ))}
-                  </select>
-                  <button type="submit" className="utrecht-button utrecht-button--secondary-action">
-                    {t('admin.changeRole')}
-                  </button>
-                </Form>
-              </td>
-              <td className="utrecht-table__cell">
-                <Form method="post">
-                  <input type="hidden" name="intent" value="remove" />
-                  <input type="hidden" name="membershipId" value={m.membership_id} />
-                  <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={t('admin.removeMember', { name: m.name })}>
-                    {t('admin.remove')}
-                  </button>
-                </Form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {result && !result.ok && result.errors.form === 'admin.roleDoesNotFit' ? <Notice kind="error">{t('admin.roleDoesNotFit')}</Notice> : null}
+      <DataTable
+        caption={`${t('admin.members')} (${members.length})`}
+        rows={members}
+        rowKey={(m) => m.membership_id}
+        columns={[
+          // Name and address in one column: five columns with two of controls do not fit beside the menu at 1280 px.
+          {
+            header: `${t('admin.name')} / ${t('admin.email')}`,
+            className: 'cell--name',
+            cell: (m) => (
+              <>
+                {m.name}
+                <span className="member__email">{m.email ?? t('admin.noEmail')}</span>
+              </>
+            ),
+          },
+          { header: t('admin.organisation'), cell: (m) => m.organisation_name },
+          {
+            header: t('admin.role'),
+            cell: (m) => (
+              <Form method="post" className="row-form">
+                <input type="hidden" name="intent" value="role" />
+                <input type="hidden" name="membershipId" value={m.membership_id} />
+                <select
+                  name="role"
+                  defaultValue={m.role}
+                  aria-label={t('admin.roleFor', { name: m.name })}
+                  className="utrecht-select utrecht-select--html-select"
+                >
+                  {m.roles.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`role.${r}` as MessageKey)}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" className="utrecht-button utrecht-button--secondary-action">
+                  {t('admin.changeRole')}
+                </button>
+              </Form>
+            ),
+          },
+          {
+            header: t('admin.actions'),
+            cell: (m) => (
+              <Form method="post">
+                <input type="hidden" name="intent" value="remove" />
+                <input type="hidden" name="membershipId" value={m.membership_id} />
+                <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={t('admin.removeMember', { name: m.name })}>
+                  {t('admin.remove')}
+                </button>
+              </Form>
+            ),
+          },
+        ]}
+      />
     </>
   )
 }

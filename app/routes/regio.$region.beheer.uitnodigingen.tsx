@@ -1,28 +1,37 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { useState } from 'react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { z } from 'zod'
-import { roles } from '../../db/schema'
+import type { OrganisationKind, Role } from '../../db/schema'
 import { notFound, requireAbility, forbidden } from '../../server/auth/guards'
-import { can } from '../../server/policy/can'
+import { can, rolesByOrganisationKind, type Actor } from '../../server/policy/can'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { invitationSchema } from '../../server/modules/accounts/schemas'
 import { issueInvitation, listInvitations, revokeInvitation } from '../../server/modules/accounts/invitations'
 import { findOrganisation, listOrganisations } from '../../server/modules/regions/queries'
 import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
+import { DataTable } from '../components/DataTable'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
+/** The roles this actor may invite someone to for an organisation of this kind, as can() answers. */
+const invitableRoles = (actor: Actor, regionId: string, kind: OrganisationKind): Role[] =>
+  rolesByOrganisationKind[kind].filter((role) => can(actor, 'create', { type: 'invitation', regionId, grant: { role, organisationKind: kind } }))
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { region } = await requireAbility(request, context, params.region, 'invitation', 'list')
+  const { auth, region } = await requireAbility(request, context, params.region, 'invitation', 'list')
   const [invitations, organisations] = await Promise.all([
     listInvitations(context.db, region.id),
     listOrganisations(context.db, region.id),
   ])
   const now = context.clock().getTime()
   return {
-    organisations: organisations.filter((o) => o.kind !== 'panel'),
+    // Only organisations someone can be invited to (not panels: they join with a code), each with its roles.
+    organisations: organisations
+      .map((o) => ({ ...o, roles: invitableRoles(auth.actor, region.id, o.kind) }))
+      .filter((o) => o.roles.length > 0),
     invitations: invitations.map((i) => ({
       ...i,
       status: i.revoked_at ? 'revoked' : i.accepted_at ? 'used' : Date.parse(i.expires_at) <= now ? 'expired' : 'open',
@@ -44,9 +53,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!(await revokeInvitation(context.db, { regionId: region.id, id: input.id, actorId: auth.user.id, now }))) notFound()
     return data({ ok: true as const, errors: {}, values: {}, link: null, email: null })
   }
+  const values = { email: input.email, organisationId: input.organisationId, role: input.role }
   const org = await findOrganisation(context.db, region.id, input.organisationId)
-  if (!org || org.kind === 'panel') return invalid({ organisationId: 'error.choice' }, { email: input.email, role: input.role })
-  const { token } = await issueInvitation(context.db, {
+  if (!org) return invalid({ organisationId: 'error.choice' }, values)
+  if (!can(auth.actor, 'create', { type: 'invitation', regionId: region.id, grant: { role: input.role, organisationKind: org.kind } })) {
+    return invalid({ role: 'admin.roleDoesNotFit' }, values)
+  }
+  const issued = await issueInvitation(context.db, {
     regionId: region.id,
     organisationId: org.id,
     role: input.role,
@@ -54,7 +67,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     actorId: auth.user.id,
     now,
   })
-  const link = `${new URL(request.url).origin}/uitnodiging/${token}`
+  if (!issued.ok && issued.reason === 'already_invited') return invalid({ email: 'admin.alreadyInvited' }, values, 409)
+  if (!issued.ok) return invalid(issued.reason === 'role_does_not_fit' ? { role: 'admin.roleDoesNotFit' } : { organisationId: 'error.choice' }, values)
+  const link = `${new URL(request.url).origin}/uitnodiging/${issued.token}`
   return data({ ok: true as const, errors: {}, values: {}, link, email: input.email })
 }
 
@@ -65,6 +80,10 @@ export default function Invitations() {
   const fmt = useFormat()
   const errors = result && !result.ok ? result.errors : undefined
   const values = result && !result.ok ? result.values : undefined
+  // The role list follows the chosen organisation (without JavaScript: the one the page came with).
+  const [organisationId, setOrganisationId] = useState(values?.organisationId ?? organisations[0]?.id ?? '')
+  const chosen = organisations.find((o) => o.id === organisationId) ?? organisations[0]
+  const roleOptions = chosen?.roles ?? []
   return (
     <>
       <section aria-labelledby="invite-form">
@@ -79,64 +98,62 @@ export default function Invitations() {
             </Paragraph>
           </Notice>
         ) : null}
-        <ErrorSummary errors={errors} />
+        <ErrorSummary
+          errors={errors}
+          fields={[
+            { name: 'email', label: t('admin.email') },
+            { name: 'organisationId', label: t('admin.organisation') },
+            { name: 'role', label: t('admin.role') },
+          ]}
+        />
         <Form method="post" noValidate className="form form--inline">
           <input type="hidden" name="intent" value="invite" />
           <TextField name="email" type="email" label={t('admin.email')} required autoComplete="off" defaultValue={values?.email} error={errors?.email} />
           <SelectField
             name="organisationId"
             label={t('admin.organisation')}
-            defaultValue={values?.organisationId}
+            defaultValue={chosen?.id}
             error={errors?.organisationId}
+            onChange={setOrganisationId}
             options={organisations.map((o) => ({ value: o.id, label: `${o.name} (${t(`kind.${o.kind}` as MessageKey)})` }))}
           />
           <SelectField
+            key={chosen?.kind}
             name="role"
             label={t('admin.role')}
-            defaultValue={values?.role ?? 'civil_servant'}
+            hint={t('admin.roleHint')}
+            defaultValue={values?.role && roleOptions.includes(values.role as Role) ? values.role : roleOptions[0]}
             error={errors?.role}
-            options={roles.filter((r) => r !== 'panel_member').map((r) => ({ value: r, label: t(`role.${r}` as MessageKey) }))}
+            options={roleOptions.map((r) => ({ value: r, label: t(`role.${r}` as MessageKey) }))}
           />
           <SubmitButton>{t('admin.invite')}</SubmitButton>
         </Form>
       </section>
-      <table className="utrecht-table data-table">
-        <caption className="utrecht-table__caption">{t('admin.invitations')} ({invitations.length})</caption>
-        <thead className="utrecht-table__header">
-          <tr className="utrecht-table__row">
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.email')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.organisation')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.role')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.status')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.expires')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('admin.actions')}</th>
-          </tr>
-        </thead>
-        <tbody className="utrecht-table__body">
-          {invitations.map((i) => (
-            <tr key={i.id} className="utrecht-table__row">
-              <td className="utrecht-table__cell cell--email">{i.email}</td>
-              <td className="utrecht-table__cell">{i.organisation_name}</td>
-              <td className="utrecht-table__cell">{t(`role.${i.role}` as MessageKey)}</td>
-              <td className="utrecht-table__cell">
-                <span className={`status status--${i.status}`}>{t(`admin.status.${i.status}` as MessageKey)}</span>
-              </td>
-              <td className="utrecht-table__cell">{fmt.dateTime(i.expires_at)}</td>
-              <td className="utrecht-table__cell">
-                {i.status === 'open' ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="revoke" />
-                    <input type="hidden" name="id" value={i.id} />
-                    <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={`${t('admin.revoke')}: ${i.email}`}>
-                      {t('admin.revoke')}
-                    </button>
-                  </Form>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption={`${t('admin.invitations')} (${invitations.length})`}
+        rows={invitations}
+        rowKey={(i) => i.id}
+        columns={[
+          { header: t('admin.email'), className: 'cell--email', cell: (i) => i.email },
+          { header: t('admin.organisation'), cell: (i) => i.organisation_name },
+          { header: t('admin.role'), cell: (i) => t(`role.${i.role}` as MessageKey) },
+          { header: t('admin.status'), cell: (i) => <span className={`status status--${i.status}`}>{t(`admin.status.${i.status}` as MessageKey)}</span> },
+          { header: t('admin.expires'), cell: (i) => fmt.dateTime(i.expires_at) },
+          {
+            header: t('admin.actions'),
+            cell: (i) =>
+              i.status === 'open' ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="revoke" />
+                  <input type="hidden" name="id" value={i.id} />
+                  <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={`${t('admin.revoke')}: ${i.email}`}>
+                    {t('admin.revoke')}
+                  </button>
+                </Form>
+              ) : null,
+          },
+        ]}
+      />
     </>
   )
 }

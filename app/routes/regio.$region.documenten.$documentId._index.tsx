@@ -116,7 +116,8 @@ export default function DocumentPage() {
         <Link to={base}>{t('doc.allDocuments')}</Link>
       </p>
       <Heading level={1}>{doc.title}</Heading>
-      <p className="doc-page__meta">
+      {/* A <div>, not a <p>: a <form> may not sit in a paragraph, and the browser would split it (React #418). */}
+      <div className="doc-page__meta">
         <span>{t(`doc.kind.${doc.kind}` as MessageKey)}</span>
         <span className={`status status--doc-${doc.status}`}>{t(`doc.status.${doc.status}` as MessageKey)}</span>
         <Link to={`${base}/${doc.id}/versies`}>{t('doc.versions')}</Link>
@@ -129,7 +130,7 @@ export default function DocumentPage() {
             </button>
           </Form>
         ) : null}
-      </p>
+      </div>
       {readOnlyReason ? <Notice kind="info">{t(`doc.readonly.${readOnlyReason}` as MessageKey)}</Notice> : null}
       <noscript>
         <Paragraph className="muted">{t('doc.noscript')}</Paragraph>

@@ -1,7 +1,7 @@
 import { forbidden } from '../../server/auth/guards'
 import { can } from '../../server/policy/can'
 import { asResource } from '../../server/modules/documents/documents'
-import { adoptSchema, adoptVersion, latestAdoption } from '../../server/modules/principles/adoption'
+import { adoptSchema, adoptVersion, decisionDay, latestAdoption } from '../../server/modules/principles/adoption'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -24,6 +24,7 @@ import {
 import { getLocale } from '../i18n/locale.server'
 import { translate } from '../i18n/messages'
 import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
+import { DataTable } from '../components/DataTable'
 import { useFormat, useT } from '../i18n/use'
 
 /**
@@ -51,7 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     canEdit: permission === 'edit',
     canAdopt: can(auth.actor, 'adopt', asResource(doc)),
     adoption,
-    today: context.clock().toISOString().slice(0, 10),
+    today: decisionDay(context.clock()),
     labelMax: LABEL_MAX,
     versions,
     selection: { from, to, all: url.searchParams.get('alles') === '1' },
@@ -77,7 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const adopted = await adoptVersion(context.db, { actor: auth.actor, doc, ...parsed.data, now })
     if (!adopted.ok && adopted.reason === 'forbidden') forbidden()
     if (!adopted.ok && adopted.reason === 'version_not_found') return invalid({ form: 'versions.notFound' }, {}, 404)
-    if (!adopted.ok) return invalid({ adoptedOn: 'adoption.notInFuture' }, { ...parsed.data })
+    if (!adopted.ok) return invalid({ adoptedOn: 'adoption.notInFuture' }, { ...parsed.data }, 400)
     const label = (await latestAdoption(context.db, doc.id))?.version_label ?? ''
     return data({ ok: true, message: 'adopted', label } satisfies Reply)
   }
@@ -96,6 +97,61 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return data({ ok: true, message: 'restored', label: restored.label, backup: restored.backupLabel } satisfies Reply)
 }
 
+/**
+ * "Vaststellen…" for one version: date and reference of the PHO's decision. A refused form comes
+ * back open, with each message at its field and a summary that links to them and takes focus.
+ */
+function AdoptForm({
+  version,
+  today,
+  result,
+}: {
+  version: { id: string; label: string }
+  today: string
+  result?: { errors: Record<string, string>; values: Record<string, string> }
+}) {
+  const t = useT()
+  const idPrefix = `adopt-${version.id}`
+  const errors = result?.errors
+  return (
+    <details className="adopt" open={result ? true : undefined}>
+      <summary>{t('adoption.adopt')}</summary>
+      <Form method="post" noValidate className="form">
+        <ErrorSummary
+          errors={errors}
+          focus
+          fields={[
+            { name: 'adoptedOn', label: t('adoption.date'), idPrefix },
+            { name: 'reference', label: t('adoption.reference'), idPrefix },
+          ]}
+        />
+        <input type="hidden" name="intent" value="adopt" />
+        <input type="hidden" name="versionId" value={version.id} />
+        <TextField
+          name="adoptedOn"
+          type="date"
+          idPrefix={idPrefix}
+          label={t('adoption.date')}
+          max={today}
+          defaultValue={result?.values.adoptedOn ?? today}
+          error={errors?.adoptedOn}
+          required
+        />
+        <TextField
+          name="reference"
+          idPrefix={idPrefix}
+          label={t('adoption.reference')}
+          maxLength={100}
+          defaultValue={result?.values.reference}
+          error={errors?.reference}
+          required
+        />
+        <SubmitButton>{t('adoption.confirm', { label: version.label })}</SubmitButton>
+      </Form>
+    </details>
+  )
+}
+
 const shorten = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
 
 export default function Versions() {
@@ -105,6 +161,8 @@ export default function Versions() {
   const fmt = useFormat()
   const errors = result && !result.ok ? result.errors : undefined
   const reply = result && result.ok ? (result as Reply) : undefined
+  // A refused adoption is shown in its own version's form, not in the page's summary.
+  const adoptRefused = result && !result.ok && result.values.intent === 'adopt' ? result : undefined
   const docUrl = `/regio/${region.slug}/documenten/${doc.id}`
   const versionName = (id: string | null) => (id === 'current' || id === CURRENT ? t('versions.current') : (versions.find((v) => v.id === id)?.label ?? ''))
   return (
@@ -135,7 +193,11 @@ export default function Versions() {
         </Notice>
       ) : null}
       {reply?.message === 'unchanged' ? <Notice kind="info">{t('versions.restoredSame', { label: reply.label })}</Notice> : null}
-      {errors?.form === 'versions.notFound' ? <Notice kind="error">{t('versions.notFound')}</Notice> : <ErrorSummary errors={errors} />}
+      {errors?.form === 'versions.notFound' ? (
+        <Notice kind="error">{t('versions.notFound')}</Notice>
+      ) : adoptRefused && canAdopt && versions.some((v) => v.id === adoptRefused.values.versionId) ? null : (
+        <ErrorSummary errors={errors} />
+      )}
 
       {canEdit ? (
         <section aria-labelledby="save-version">
@@ -160,56 +222,38 @@ export default function Versions() {
         {versions.length === 0 ? (
           <Paragraph>{t('versions.none')}</Paragraph>
         ) : (
-          <table className="utrecht-table data-table versions-table">
-            <caption className="utrecht-table__caption visually-hidden">{t('versions.list')}</caption>
-            <thead className="utrecht-table__header">
-              <tr className="utrecht-table__row">
-                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.label')}</th>
-                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.when')}</th>
-                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.who')}</th>
-                <th scope="col" className="utrecht-table__header-cell">{t('versions.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody className="utrecht-table__body">
-              {versions.map((v) => (
-                <tr key={v.id} className="utrecht-table__row">
-                  <th scope="row" className="utrecht-table__cell versions-table__label">{v.label}</th>
-                  <td className="utrecht-table__cell">{fmt.dateTime(v.created_at)}</td>
-                  <td className="utrecht-table__cell">{v.author ?? <span className="muted">{t('versions.unknownAuthor')}</span>}</td>
-                  <td className="utrecht-table__cell">
-                    <div className="actions">
-                      <Link to={`?van=${v.id}&naar=${CURRENT}#vergelijking`} aria-label={t('versions.compareWithCurrentLabel', { label: v.label })}>
-                        {t('versions.compareWithCurrent')}
-                      </Link>
-                      {canAdopt ? (
-                        <details className="adopt">
-                          <summary>{t('adoption.adopt')}</summary>
-                          <Form method="post" noValidate className="form">
-                            <input type="hidden" name="intent" value="adopt" />
-                            <input type="hidden" name="versionId" value={v.id} />
-                            <label className="utrecht-form-label" htmlFor={`on-${v.id}`}>{t('adoption.date')}</label>
-                            <input id={`on-${v.id}`} name="adoptedOn" type="date" max={today} defaultValue={today} required className="utrecht-textbox utrecht-textbox--html-input" />
-                            <label className="utrecht-form-label" htmlFor={`ref-${v.id}`}>{t('adoption.reference')}</label>
-                            <input id={`ref-${v.id}`} name="reference" required maxLength={100} className="utrecht-textbox utrecht-textbox--html-input" />
-                            <button type="submit" className="utrecht-button utrecht-button--primary-action">{t('adoption.confirm', { label: v.label })}</button>
-                          </Form>
-                        </details>
-                      ) : null}
-                      {canEdit ? (
-                        <Form method="post" className="inline-form">
-                          <input type="hidden" name="intent" value="restore" />
-                          <input type="hidden" name="versionId" value={v.id} />
-                          <button type="submit" className="utrecht-button utrecht-button--secondary-action" aria-label={t('versions.restoreLabel', { label: v.label })}>
-                            {t('versions.restore')}
-                          </button>
-                        </Form>
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t('versions.list')}
+            captionHidden
+            className="versions-table"
+            rows={versions}
+            rowKey={(v) => v.id}
+            columns={[
+              { header: t('versions.col.label'), rowHeader: true, className: 'versions-table__label cell--name', cell: (v) => v.label },
+              { header: t('versions.col.when'), cell: (v) => fmt.dateTime(v.created_at) },
+              { header: t('versions.col.who'), cell: (v) => v.author ?? <span className="muted">{t('versions.unknownAuthor')}</span> },
+              {
+                header: t('versions.col.actions'),
+                cell: (v) => (
+                  <div className="actions">
+                    <Link to={`?van=${v.id}&naar=${CURRENT}#vergelijking`} aria-label={t('versions.compareWithCurrentLabel', { label: v.label })}>
+                      {t('versions.compareWithCurrent')}
+                    </Link>
+                    {canAdopt ? <AdoptForm version={v} today={today} result={adoptRefused?.values.versionId === v.id ? adoptRefused : undefined} /> : null}
+                    {canEdit ? (
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="intent" value="restore" />
+                        <input type="hidden" name="versionId" value={v.id} />
+                        <button type="submit" className="utrecht-button utrecht-button--secondary-action" aria-label={t('versions.restoreLabel', { label: v.label })}>
+                          {t('versions.restore')}
+                        </button>
+                      </Form>
+                    ) : null}
+                  </div>
+                ),
+              },
+            ]}
+          />
         )}
       </section>
 

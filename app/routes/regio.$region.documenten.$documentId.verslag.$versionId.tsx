@@ -6,6 +6,7 @@ import { requireDocument } from '../../server/modules/documents/access'
 import { responseReport } from '../../server/modules/comments/comments'
 import type { MessageKey } from '../i18n/messages'
 import { useFormat, useT } from '../i18n/use'
+import { DataTable } from '../components/DataTable'
 
 export const meta: MetaFunction = () => [{ title: 'Reactieverslag · Samenspel' }]
 
@@ -30,29 +31,20 @@ export default function ResponseReport() {
       <Paragraph>
         {t('report.version', { label: version.label, date: fmt.dateTime(version.created_at) })}
       </Paragraph>
-      <table className="utrecht-table data-table">
-        <caption className="utrecht-table__caption">{t('report.caption', { count: rows.length })}</caption>
-        <thead className="utrecht-table__header">
-          <tr className="utrecht-table__row">
-            {(['report.section', 'report.quote', 'report.comment', 'report.author', 'report.disposition', 'report.reason', 'report.handledIn'] as const).map((k) => (
-              <th key={k} scope="col" className="utrecht-table__header-cell">{t(k)}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="utrecht-table__body">
-          {rows.map((r) => (
-            <tr key={r.id} className="utrecht-table__row">
-              <td className="utrecht-table__cell">{r.section}</td>
-              <td className="utrecht-table__cell">“{r.quote}”</td>
-              <td className="utrecht-table__cell">{r.body}</td>
-              <td className="utrecht-table__cell">{r.author}</td>
-              <td className="utrecht-table__cell">{t(`disposition.${r.disposition}` as MessageKey)}</td>
-              <td className="utrecht-table__cell">{r.disposition_reason}</td>
-              <td className="utrecht-table__cell">{r.handled_in}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption={t('report.caption', { count: rows.length })}
+        rows={rows}
+        rowKey={(r) => r.id}
+        columns={[
+          { header: t('report.section'), cell: (r) => r.section },
+          { header: t('report.quote'), cell: (r) => `“${r.quote}”` },
+          { header: t('report.comment'), cell: (r) => r.body },
+          { header: t('report.author'), cell: (r) => r.author },
+          { header: t('report.disposition'), cell: (r) => t(`disposition.${r.disposition}` as MessageKey) },
+          { header: t('report.reason'), cell: (r) => r.disposition_reason },
+          { header: t('report.handledIn'), className: 'cell--name', cell: (r) => r.handled_in },
+        ]}
+      />
       <Paragraph className="no-print">
         <a href={`/regio/${region.slug}/documenten/${doc.id}/verslag/${version.id}.csv`} download>
           {t('report.csv')}

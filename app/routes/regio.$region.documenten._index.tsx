@@ -6,8 +6,10 @@ import { forbidden, requireRegion } from '../../server/auth/guards'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { can } from '../../server/policy/can'
 import { createDocument, listReadableDocuments } from '../../server/modules/documents/documents'
+import { adoptionDates } from '../../server/modules/principles/adoption'
 import { creatableKinds, newDocumentSchema, TITLE_MAX } from '../../server/modules/documents/schemas'
 import { ErrorSummary, SelectField, SubmitButton, TextField } from '../components/forms'
+import { DataTable } from '../components/DataTable'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
@@ -18,9 +20,10 @@ const drafterCheck = (regionId: string, kind: (typeof creatableKinds)[number]) =
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
   const docs = await listReadableDocuments(context.db, auth.actor, region.id)
+  const adopted = await adoptionDates(context.db, docs.map((d) => d.id))
   return {
     region: { slug: region.slug, name: region.name },
-    documents: docs.map((d) => ({ id: d.id, title: d.title, kind: d.kind, status: d.status, permission: d.permission, created_at: d.created_at })),
+    documents: docs.map((d) => ({ id: d.id, title: d.title, kind: d.kind, status: d.status, adoptedOn: adopted.get(d.id) ?? null, permission: d.permission, created_at: d.created_at })),
     // What the form offers; the component may not import server modules itself.
     kinds: creatableKinds.filter((k) => can(auth.actor, 'create', drafterCheck(region.id, k))),
     titleMax: TITLE_MAX,
@@ -50,33 +53,32 @@ export default function Documents() {
       {documents.length === 0 ? (
         <Paragraph>{t('docs.empty')}</Paragraph>
       ) : (
-        <table className="utrecht-table data-table">
-          <caption className="utrecht-table__caption visually-hidden">{t('docs.caption')}</caption>
-          <thead className="utrecht-table__header">
-            <tr className="utrecht-table__row">
-              <th scope="col" className="utrecht-table__header-cell">{t('docs.col.title')}</th>
-              <th scope="col" className="utrecht-table__header-cell">{t('docs.col.kind')}</th>
-              <th scope="col" className="utrecht-table__header-cell">{t('docs.col.status')}</th>
-              <th scope="col" className="utrecht-table__header-cell">{t('docs.col.access')}</th>
-              <th scope="col" className="utrecht-table__header-cell">{t('docs.col.created')}</th>
-            </tr>
-          </thead>
-          <tbody className="utrecht-table__body">
-            {documents.map((d) => (
-              <tr key={d.id} className="utrecht-table__row">
-                <td className="utrecht-table__cell">
-                  <Link to={`/regio/${region.slug}/documenten/${d.id}`}>{d.title}</Link>
-                </td>
-                <td className="utrecht-table__cell">{t(`doc.kind.${d.kind}` as MessageKey)}</td>
-                <td className="utrecht-table__cell">
+        <DataTable
+          caption={t('docs.caption')}
+          captionHidden
+          rows={documents}
+          rowKey={(d) => d.id}
+          columns={[
+            { header: t('docs.col.title'), className: 'cell--name', cell: (d) => <Link to={`/regio/${region.slug}/documenten/${d.id}`}>{d.title}</Link> },
+            { header: t('docs.col.kind'), cell: (d) => t(`doc.kind.${d.kind}` as MessageKey) },
+            {
+              header: t('docs.col.status'),
+              // An adopted document says so (and still says when it is locked), not "concept".
+              cell: (d) =>
+                d.adoptedOn ? (
+                  <span className="status status--doc-adopted">
+                    {d.status === 'locked'
+                      ? `${t('doc.status.adopted', { date: fmt.date(d.adoptedOn) })}, ${t('doc.status.locked')}`
+                      : t('doc.status.adopted', { date: fmt.date(d.adoptedOn) })}
+                  </span>
+                ) : (
                   <span className={`status status--doc-${d.status}`}>{t(`doc.status.${d.status}` as MessageKey)}</span>
-                </td>
-                <td className="utrecht-table__cell">{t(`doc.access.${d.permission}` as MessageKey)}</td>
-                <td className="utrecht-table__cell">{fmt.dateTime(d.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                ),
+            },
+            { header: t('docs.col.access'), cell: (d) => t(`doc.access.${d.permission}` as MessageKey) },
+            { header: t('docs.col.created'), cell: (d) => fmt.dateTime(d.created_at) },
+          ]}
+        />
       )}
       {kinds.length > 0 ? (
         <section aria-labelledby="new-document">

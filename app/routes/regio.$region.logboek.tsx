@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireAbility } from '../../server/auth/guards'
 import { latestCheckpoints, listAudit, verifyAuditForRegion } from '../../server/modules/audit/audit'
+import { DataTable } from '../components/DataTable'
 import { Notice, SubmitButton } from '../components/forms'
 import { useFormat, useT } from '../i18n/use'
 
@@ -71,29 +72,19 @@ export default function AuditLog() {
         )
       ) : null}
       {entries.length === 0 ? <Paragraph>{t('audit.empty')}</Paragraph> : null}
-      <table className="utrecht-table data-table">
-        <caption className="utrecht-table__caption visually-hidden">{t('audit.title')}</caption>
-        <thead className="utrecht-table__header">
-          <tr className="utrecht-table__row">
-            <th scope="col" className="utrecht-table__header-cell">#</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('audit.when')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('audit.who')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('audit.what')}</th>
-            <th scope="col" className="utrecht-table__header-cell">{t('audit.details')}</th>
-          </tr>
-        </thead>
-        <tbody className="utrecht-table__body">
-          {entries.map((e) => (
-            <tr key={e.seq} className="utrecht-table__row">
-              <td className="utrecht-table__cell">{e.seq}</td>
-              <td className="utrecht-table__cell">{fmt.dateTime(e.at)}</td>
-              <td className="utrecht-table__cell">{e.actor_name ?? <span className="muted">{t('audit.system')}</span>}</td>
-              <td className="utrecht-table__cell"><code>{e.action}</code></td>
-              <td className="utrecht-table__cell"><code className="audit-data">{e.data === '{}' ? '' : e.data}</code></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption={t('audit.title')}
+        captionHidden
+        rows={entries}
+        rowKey={(e) => String(e.seq)}
+        columns={[
+          { header: '#', cell: (e) => e.seq },
+          { header: t('audit.when'), cell: (e) => fmt.dateTime(e.at) },
+          { header: t('audit.who'), cell: (e) => e.actor_name ?? <span className="muted">{t('audit.system')}</span> },
+          { header: t('audit.what'), cell: (e) => <code>{e.action}</code> },
+          { header: t('audit.details'), cell: (e) => <code className="audit-data">{e.data === '{}' ? '' : e.data}</code> },
+        ]}
+      />
       {next ? (
         <Paragraph className="no-print">
           <Link to={`?voor=${next}`}>{t('audit.older')}</Link>
@@ -108,27 +99,18 @@ export default function AuditLog() {
         {checkpoints.length === 0 ? (
           <Paragraph>{t('audit.checkpointsNone')}</Paragraph>
         ) : (
-          <table className="utrecht-table data-table">
-            <caption className="utrecht-table__caption visually-hidden">{t('audit.checkpoints')}</caption>
-            <thead className="utrecht-table__header">
-              <tr className="utrecht-table__row">
-                <th scope="col" className="utrecht-table__header-cell">{t('audit.checkpointAt')}</th>
-                <th scope="col" className="utrecht-table__header-cell">{t('audit.checkpointSeq')}</th>
-                <th scope="col" className="utrecht-table__header-cell">{t('audit.checkpointHash')}</th>
-                <th scope="col" className="utrecht-table__header-cell">{t('audit.checkpointReason')}</th>
-              </tr>
-            </thead>
-            <tbody className="utrecht-table__body">
-              {checkpoints.map((c) => (
-                <tr key={`${c.seq}-${c.at}`} className="utrecht-table__row">
-                  <td className="utrecht-table__cell">{fmt.dateTime(c.at)}</td>
-                  <td className="utrecht-table__cell">{c.seq}</td>
-                  <td className="utrecht-table__cell"><code className="audit-data">{c.hash}</code></td>
-                  <td className="utrecht-table__cell">{t(`audit.reason.${c.reason}`)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t('audit.checkpoints')}
+            captionHidden
+            rows={checkpoints}
+            rowKey={(c) => `${c.seq}-${c.at}`}
+            columns={[
+              { header: t('audit.checkpointAt'), cell: (c) => fmt.dateTime(c.at) },
+              { header: t('audit.checkpointSeq'), cell: (c) => c.seq },
+              { header: t('audit.checkpointHash'), cell: (c) => <code className="audit-data">{c.hash}</code> },
+              { header: t('audit.checkpointReason'), cell: (c) => t(`audit.reason.${c.reason}`) },
+            ]}
+          />
         )}
       </section>
     </div>

@@ -9,7 +9,7 @@ import { invalid, parseForm } from '../../server/lib/forms'
 import { asResource, permissionFor } from '../../server/modules/documents/documents'
 import { latestState } from '../../server/modules/documents/render'
 import { createComment, listComments, BODY_MAX } from '../../server/modules/comments/comments'
-import { findPrinciplesDocument, principlesWithAnchors } from '../../server/modules/principles/content'
+import { demoNotice, findPrinciplesDocument, principlesWithAnchors } from '../../server/modules/principles/content'
 import { latestAdoption } from '../../server/modules/principles/adoption'
 import { Notice } from '../components/forms'
 import { CommentCard } from '../components/CommentCard'
@@ -35,6 +35,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       adoption: await latestAdoption(context.db, doc.id),
       region: { slug: region.slug, name: region.name },
       doc: { id: doc.id, title: doc.title },
+      demo: demoNotice(region.slug, ydoc),
       canComment: can(auth.actor, 'comment', asResource(doc)),
       canEdit: permission === 'edit',
       principles: principles.map((p, i) => ({
@@ -83,7 +84,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Principles() {
-  const { doc, principles, canComment, canEdit, region, adoption } = useLoaderData<typeof loader>()
+  const { doc, principles, canComment, canEdit, region, adoption, demo } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
@@ -95,6 +96,11 @@ export default function Principles() {
     <div className="content principles">
       <Heading level={1}>{doc.title}</Heading>
       <Paragraph lead>{t('principles.intro')}</Paragraph>
+      {demo ? (
+        <div className="utrecht-alert utrecht-alert--info" data-testid="demo-notice">
+          <div className="utrecht-alert__message">{t('principles.demoNotice', { ...demo })}</div>
+        </div>
+      ) : null}
       {adoption ? (
         <Paragraph>
           {t('adoption.current', { label: adoption.version_label, date: fmt.date(adoption.adopted_on), reference: adoption.reference })}{' '}
@@ -112,9 +118,10 @@ export default function Principles() {
           </>
         ) : null}
       </Paragraph>
-      {groups.map((group) => (
-        <section key={group} aria-labelledby={`g-${group}`}>
-          <Heading level={2} id={`g-${group}`}>
+      {/* The id comes from the position: a group's name has spaces, which an id reference cannot hold. */}
+      {groups.map((group, index) => (
+        <section key={group} aria-labelledby={`groep-${index + 1}`}>
+          <Heading level={2} id={`groep-${index + 1}`}>
             {group}
           </Heading>
           {principles

@@ -1,4 +1,7 @@
 import type { DocumentKind, OrganisationKind, Role } from '../../db/schema'
+import { roleFitsOrganisation, roleIsInvitable, type MembershipGrant } from './memberships'
+
+export { rolesByOrganisationKind, roleFitsOrganisation, roleIsInvitable, type MembershipGrant } from './memberships'
 
 /**
  * The one place that decides who may do what. Routes call it through guards, the collaboration
@@ -34,6 +37,12 @@ export type ActionOf<T extends ResourceType> = (typeof resourceActions)[T][numbe
 export interface Resource<T extends ResourceType = ResourceType> {
   type: T
   regionId: string
+  /**
+   * For an invitation or a membership: the role and kind of organisation being granted. Given, the
+   * answer also says whether that role fits that organisation (`roleFitsOrganisation`); left out,
+   * it says whether the actor may create or manage these at all (the buttons on a page).
+   */
+  grant?: MembershipGrant
 }
 
 export function rolesIn(actor: Actor | null, regionId: string): Set<Role> {
@@ -178,7 +187,14 @@ export function can(actor: Actor | null, action: string, resource: Resource | Do
   if (!Object.hasOwn(rules, resource.type)) return false
   const ruleSet = rules[resource.type] as Record<string, Rule>
   if (!Object.hasOwn(ruleSet, action)) return false
-  return ruleSet[action]!(rolesIn(actor, resource.regionId)) === true
+  if (ruleSet[action]!(rolesIn(actor, resource.regionId)) !== true) return false
+  return resource.grant ? grantFits(resource.type, resource.grant) : true
+}
+
+/** A role granted by invitation must fit the organisation and be one that is invited by e-mail. */
+function grantFits(type: ResourceType, grant: MembershipGrant): boolean {
+  if (!roleFitsOrganisation(grant.role, grant.organisationKind)) return false
+  return type === 'invitation' ? roleIsInvitable(grant.role) : true
 }
 
 /** Everything the actor may do in a region, for the UI (menus, buttons, the home page). */

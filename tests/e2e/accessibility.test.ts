@@ -172,8 +172,9 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       await screenshot(page, 'beheer-leden')
       // A role change, and the refusal to demote the last admin of the other region is not reachable
       // here; the success notice is.
-      const row = page.getByRole('row').filter({ hasText: 'onderwijs@samenspel.example' })
-      await row.getByRole('combobox').selectOption('evaluator')
+      // Only roles that fit the organisation are offered: the evaluator at the region's office becomes a civil servant.
+      const row = page.getByRole('row').filter({ hasText: 'beoordelaar@samenspel.example' })
+      await row.getByRole('combobox').selectOption('civil_servant')
       await row.getByRole('button', { name: 'Rol wijzigen' }).click()
       await page.getByRole('status').filter({ hasText: 'Opgeslagen.' }).waitFor()
       await expectNoAxeViolations(page, 'admin: members after a change')

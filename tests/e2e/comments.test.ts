@@ -14,7 +14,7 @@ const YOUTH = 'jongere@samenspel.example'
 const DRAFTER = 'beleidsmedewerker@samenspel.example'
 const COORDINATOR = 'regiocoordinator@samenspel.example'
 const PARENT = 'ouder@samenspel.example'
-const SENTENCE = 'Niet elke vraag van een gezin vraagt om een indicatie of een professional'
+const SENTENCE = 'Vaak helpt het al om te weten wat bij een leeftijd hoort'
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 8000, interval: 50 })
 
 describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
@@ -89,7 +89,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
     await form.locator('#annotate-body-error').waitFor()
     await form.getByLabel('Reactie').fill('Hoe weet ik dan waar ik hulp kan vragen?')
     await form.getByRole('button', { name: 'Reactie plaatsen' }).click()
-    await youth.getByText('Je reactie is geplaatst. Een begeleider kijkt er eerst naar').waitFor()
+    await youth.getByText('De reactie is geplaatst. Een begeleider kijkt er eerst naar').waitFor()
     const [id] = await commentIds()
     expect(id).toBeDefined()
     await poll(() => highlight(youth, id!)).toBe(SENTENCE)
@@ -160,13 +160,13 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
   })
 
   it('a deleted sentence leaves an orphaned comment, listed with its quote', async () => {
-    const quote = 'Regionale afspraken laten ruimte voor die lokale keuzes'
+    const quote = 'Iedere gemeente heeft haar eigen politieke situatie'
     const parent = await open(PARENT)
     await selectInEditor(parent, quote)
     await parent.getByRole('button', { name: 'Reageer op selectie' }).click()
     await parent.locator('form.annotate__form').getByLabel('Reactie').fill('Goed dat gemeenten zelf mogen kiezen.')
     await parent.locator('form.annotate__form').getByRole('button', { name: 'Reactie plaatsen' }).click()
-    await parent.getByText('Je reactie is geplaatst.').waitFor()
+    await parent.getByText('De reactie is geplaatst.').waitFor()
     const id = (await commentIds()).at(-1)!
     await poll(() => highlight(parent, id)).toBe(quote)
 
@@ -208,7 +208,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
     await page.keyboard.type('Met het toetsenbord gemaakt.')
     await page.keyboard.press('Tab')
     await page.keyboard.press('Enter')
-    await page.getByText('Je reactie is geplaatst.').waitFor()
+    await page.getByText('De reactie is geplaatst.').waitFor()
     const ids = await commentIds()
     expect(ids).toHaveLength(before + 1)
     await poll(() => highlight(page, ids.at(-1)!)).toBe(selected)

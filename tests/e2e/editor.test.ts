@@ -161,7 +161,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: the co-editing editor', () => {
 
     // The reader: live updates, the reason for read-only, and no way to type.
     const ruben = await openDocument(RUBEN.email)
-    expect(await ruben.getByRole('status').filter({ hasText: 'niet wijzigen' }).innerText()).toContain('U kunt deze tekst lezen en (binnenkort) reageren')
+    expect(await ruben.getByRole('status').filter({ hasText: 'niet wijzigen' }).innerText()).toContain('U kunt deze tekst lezen en erop reageren')
     expect(await editorOf(ruben).getAttribute('contenteditable')).toBe('false')
     expect(await editorOf(ruben).getAttribute('aria-readonly')).toBe('true')
     expect(await ruben.getByRole('toolbar').count()).toBe(0)

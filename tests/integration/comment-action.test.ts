@@ -11,7 +11,7 @@ import { client, loginAs, startTestServer, testDialects, type TestServer } from 
  * "Reageer op selectie" form posts. Bad input is refused with a status and nothing is saved.
  */
 const REGION = 'ijmond-zuid-kennemerland'
-const SENTENCE = 'Niet elke vraag van een gezin vraagt om een indicatie of een professional'
+const SENTENCE = 'Vaak helpt het al om te weten wat bij een leeftijd hoort'
 
 describe.each(testDialects())('the document page takes comments on words on %s', (dialect) => {
   let server: TestServer

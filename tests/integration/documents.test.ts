@@ -86,7 +86,7 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     expect(html).not.toContain('<script>alert(1)')
     expect(html).toContain('U kunt deze tekst lezen, maar niet wijzigen')
     const commenter = await (await as('parent')(page(principles))).text()
-    expect(commenter).toContain('(binnenkort) reageren')
+    expect(commenter).toContain('lezen en erop reageren')
     const editor = await (await as('drafter')(page(proposal))).text()
     expect(editor).not.toContain('niet wijzigen')
   })

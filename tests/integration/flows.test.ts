@@ -70,7 +70,7 @@ describe.each(testDialects())('user flows on %s', (dialect) => {
   it('invitation: an expired link gets a clear page and cannot be used', async () => {
     const kompas = await orgId(server, 'Kompas')
     const issued = await client(server, admin)(`/regio/${REGION}/beheer/uitnodigingen`, {
-      form: { intent: 'invite', email: 'laat@samenspel.example', organisationId: kompas, role: 'evaluator' },
+      form: { intent: 'invite', email: 'laat@samenspel.example', organisationId: kompas, role: 'provider_member' },
     })
     const link = linkFrom(await issued.text())
     time.advance(8 * DAY)

@@ -42,6 +42,8 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     const { status, html } = await page('parent', `/regio/${REGION}/principes`)
     expect(status).toBe(200)
     for (const name of ['Normaliseren', 'Vroegsignaleren', 'Veiligheid staat voorop']) expect(html).toContain(name)
+    // The seeded text is a demo that follows the region's document, and says so.
+    expect(html).toContain('Demotekst, in eigen woorden, volgens “Regiovisie jeugdhulp IJmond en Zuid-Kennemerland” (versie 14 juni 2021)')
     expect(html).toContain('Lees de hele tekst')
     expect(html).toContain('Wat vind jij van')
   })

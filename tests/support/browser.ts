@@ -55,6 +55,21 @@ export function uncaughtErrors(page: Page): string[] {
   return (pageErrors.get(page) ?? []).filter((e) => e.startsWith('uncaught: '))
 }
 
+/**
+ * Messages the page logged as console errors so far. A page that answers 404 on purpose makes the
+ * browser log the failed load of that page itself; `expectedStatus` leaves that one out.
+ */
+export function consoleErrors(page: Page, expectedStatus?: number): string[] {
+  return (pageErrors.get(page) ?? []).filter(
+    (e) => !e.startsWith('uncaught: ') && !(expectedStatus && e.includes(`the server responded with a status of ${expectedStatus}`)),
+  )
+}
+
+/** Forgets the errors collected so far, so each page of a crawl is judged on its own. */
+export function clearErrors(page: Page): void {
+  pageErrors.get(page)?.splice(0)
+}
+
 /** A fresh context (its own cookies) on the test server, Dutch locale and Amsterdam time. */
 export async function newContext(browser: Browser, server: TestServer, opts: { as?: string } = {}): Promise<BrowserContext> {
   const context = await browser.newContext({

@@ -26,8 +26,11 @@ beforeEach(async () => {
 })
 afterEach(() => conn.close())
 
-const invite = (email = 'nieuw@example.test', role: Role = 'civil_servant', now = T0) =>
-  issueInvitation(db, { regionId, organisationId, role, email, actorId: adminId, now })
+const invite = async (email = 'nieuw@example.test', role: Role = 'civil_servant', now = T0) => {
+  const issued = await issueInvitation(db, { regionId, organisationId, role, email, actorId: adminId, now })
+  if (!issued.ok) throw new Error(`invitation refused: ${issued.reason}`)
+  return issued
+}
 
 const usersWithEmail = (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).execute()
 const membershipsOf = (userId: string) =>
@@ -195,7 +198,7 @@ describe('accepting for an address that already has an account', () => {
   })
 
   it('adds the membership to the existing account when its holder accepts while logged in', async () => {
-    const { token } = await invite('bestaand@example.test', 'provider_member')
+    const { token } = await invite('bestaand@example.test', 'evaluator')
     const res = await acceptInvitation(db, { token, asUserId: existingId, now: T0 })
     expect(res).toMatchObject({ ok: true, userId: existingId })
 
@@ -204,7 +207,65 @@ describe('accepting for an address that already has an account', () => {
     // the account itself is unchanged: same name, same password hash
     expect(users[0]).toMatchObject({ name: 'Bea Bestaand', password_hash: existingHash })
     const memberships = await membershipsOf(existingId)
-    expect(memberships.map((m) => m.role)).toEqual(['provider_member'])
+    expect(memberships.map((m) => m.role)).toEqual(['evaluator'])
     expect((await findInvitationByToken(db, token, T0)).state).toBe('used')
+  })
+})
+
+describe('refusals, with nothing written', () => {
+  const issue = (input: { organisationId?: string; role: Role; email?: string; now?: Date }) =>
+    issueInvitation(db, {
+      regionId,
+      organisationId: input.organisationId ?? organisationId,
+      role: input.role,
+      email: input.email ?? 'nieuw@example.test',
+      actorId: adminId,
+      now: input.now ?? T0,
+    })
+  const written = async () => ({ invitations: (await db.selectFrom('invitations').select('id').execute()).length, audit: (await auditEntries(db)).length })
+
+  it('refuses a role that does not fit the organisation: no alderman for a care provider', async () => {
+    const provider = await makeOrganisation(db, regionId, { name: 'Kompas Jeugd & Gezin', kind: 'provider' })
+    const before = await written()
+    expect(await issue({ organisationId: provider, role: 'alderman' })).toEqual({ ok: false, reason: 'role_does_not_fit' })
+    expect(await issue({ organisationId: provider, role: 'evaluator' })).toEqual({ ok: false, reason: 'role_does_not_fit' })
+    expect(await issue({ role: 'provider_member' })).toEqual({ ok: false, reason: 'role_does_not_fit' })
+    expect(await written()).toEqual(before)
+    expect((await issue({ organisationId: provider, role: 'provider_member' })).ok).toBe(true)
+  })
+
+  it('never invites a panel member by e-mail (they join with a code)', async () => {
+    const panel = await makeOrganisation(db, regionId, { kind: 'panel' })
+    expect(await issue({ organisationId: panel, role: 'panel_member' })).toEqual({ ok: false, reason: 'role_does_not_fit' })
+  })
+
+  it('refuses an organisation of another region', async () => {
+    const elsewhere = await makeOrganisation(db, await makeRegion(db), { kind: 'municipality' })
+    expect(await issue({ organisationId: elsewhere, role: 'civil_servant' })).toEqual({ ok: false, reason: 'organisation_not_found' })
+  })
+
+  it('refuses a second open invitation for the same address in the region, whatever its case', async () => {
+    const first = await issue({ role: 'civil_servant' })
+    expect(first.ok).toBe(true)
+    const before = await written()
+    const again = await issue({ role: 'alderman', email: ' Nieuw@Example.test ', now: later(DAY) })
+    expect(again).toEqual({ ok: false, reason: 'already_invited', expiresAt: new Date(T0.getTime() + 7 * DAY).toISOString() })
+    expect(await written()).toEqual(before)
+  })
+
+  it('invites the address again once the open invitation is revoked or has expired', async () => {
+    const first = await issue({ role: 'civil_servant' })
+    if (!first.ok) throw new Error('not issued')
+    await revokeInvitation(db, { regionId, id: first.id, actorId: adminId, now: T0 })
+    const second = await issue({ role: 'civil_servant' })
+    expect(second.ok).toBe(true)
+    expect((await issue({ role: 'civil_servant', now: later(8 * DAY) })).ok).toBe(true)
+  })
+
+  it('is not taken up when the organisation has since become a kind the role does not fit', async () => {
+    const { token } = await invite('nieuw@example.test', 'alderman')
+    await db.updateTable('organisations').set({ kind: 'provider' }).where('id', '=', organisationId).execute()
+    expect(await acceptInvitation(db, { token, name: 'Nieuw', password: PASSWORD, now: T0 })).toEqual({ ok: false, reason: 'not_open' })
+    expect(await usersWithEmail('nieuw@example.test')).toHaveLength(0)
   })
 })

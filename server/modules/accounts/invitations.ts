@@ -1,8 +1,10 @@
+import { PostgresAdapter, sql } from 'kysely'
 import { inTransaction, type DB } from '../../../db/connect'
 import type { Role } from '../../../db/schema'
 import { hashPassword } from '../../auth/password'
 import { randomId, sha256Hex } from '../../lib/ids'
 import { DAY, iso } from '../../lib/time'
+import { roleFitsOrganisation, roleIsInvitable } from '../../policy/memberships'
 import { recordAudit } from '../audit/audit'
 import { addMembership } from '../regions/commands'
 
@@ -13,13 +15,49 @@ import { addMembership } from '../regions/commands'
  */
 export const INVITATION_DAYS = 7
 
+export type IssueResult =
+  | { ok: true; id: string; token: string }
+  | { ok: false; reason: 'organisation_not_found' | 'role_does_not_fit' }
+  | { ok: false; reason: 'already_invited'; expiresAt: string }
+
+/**
+ * Issues an invitation. Refused, with nothing written, when the organisation is not in the region,
+ * when the role does not fit it (server/policy/memberships.ts), or when the address already has an
+ * open invitation in this region: a second link would leave two ways in, and the administrator
+ * would not know which one counts. To send a new link, revoke the open one first.
+ */
 export async function issueInvitation(
   db: DB,
   input: { regionId: string; organisationId: string; role: Role; email: string; actorId: string; now: Date },
-): Promise<{ id: string; token: string }> {
+): Promise<IssueResult> {
   const token = randomId(20)
   const id = randomId()
-  await inTransaction(db, async (trx) => {
+  const email = input.email.trim().toLowerCase()
+  return inTransaction(db, async (trx): Promise<IssueResult> => {
+    // Two administrators inviting the same address at once: the second waits, then sees the first.
+    // (SQLite runs one write transaction at a time already.)
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`select pg_advisory_xact_lock(hashtext(${`invitation:${input.regionId}:${email}`}))`.execute(trx)
+    }
+    const org = await trx
+      .selectFrom('organisations')
+      .select('kind')
+      .where('id', '=', input.organisationId)
+      .where('region_id', '=', input.regionId)
+      .executeTakeFirst()
+    if (!org) return { ok: false, reason: 'organisation_not_found' }
+    if (!roleFitsOrganisation(input.role, org.kind) || !roleIsInvitable(input.role)) return { ok: false, reason: 'role_does_not_fit' }
+    const open = await trx
+      .selectFrom('invitations')
+      .select('expires_at')
+      .where('region_id', '=', input.regionId)
+      .where('email', '=', email)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', iso(input.now))
+      .orderBy('expires_at', 'desc')
+      .executeTakeFirst()
+    if (open) return { ok: false, reason: 'already_invited', expiresAt: open.expires_at }
     await trx
       .insertInto('invitations')
       .values({
@@ -27,7 +65,7 @@ export async function issueInvitation(
         region_id: input.regionId,
         organisation_id: input.organisationId,
         role: input.role,
-        email: input.email.trim().toLowerCase(),
+        email,
         token_hash: sha256Hex(token),
         invited_by: input.actorId,
         created_at: iso(input.now),
@@ -46,8 +84,8 @@ export async function issueInvitation(
       data: { organisationId: input.organisationId, role: input.role },
       at: input.now,
     })
+    return { ok: true, id, token }
   })
-  return { id, token }
 }
 
 export type InvitationState = 'open' | 'expired' | 'used' | 'revoked' | 'unknown'
@@ -110,6 +148,9 @@ export async function acceptInvitation(
   } else if (existing) {
     return { ok: false, reason: 'account_exists' }
   }
+  // The organisation's kind may have changed since the invitation was issued: the role must still fit.
+  const org = await db.selectFrom('organisations').select('kind').where('id', '=', inv.organisation_id).executeTakeFirst()
+  if (!org || !roleFitsOrganisation(inv.role, org.kind)) return { ok: false, reason: 'not_open' }
   const passwordHash = 'password' in input ? await hashPassword(input.password) : null
   const name = 'name' in input ? input.name : ''
   return inTransaction(db, async (trx) => {

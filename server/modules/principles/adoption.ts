@@ -21,6 +21,11 @@ export const adoptSchema = z.object({
   reference: z.string({ error: 'error.required' }).trim().min(1, 'error.required').max(100, 'error.tooLong|100'),
 })
 
+/** The calendar day (YYYY-MM-DD) in the Netherlands: a decision taken at 00:30 on 2 May is dated 2 May, not 1 May (UTC). */
+export function decisionDay(now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
 export type AdoptResult = { ok: true; id: string } | { ok: false; reason: 'forbidden' | 'version_not_found' | 'in_future' }
 
 export async function adoptVersion(
@@ -28,7 +33,7 @@ export async function adoptVersion(
   input: { actor: Actor; doc: Document; versionId: string; adoptedOn: string; reference: string; now: Date },
 ): Promise<AdoptResult> {
   if (!can(input.actor, 'adopt', asResource(input.doc))) return { ok: false, reason: 'forbidden' }
-  if (input.adoptedOn > iso(input.now).slice(0, 10)) return { ok: false, reason: 'in_future' }
+  if (input.adoptedOn > decisionDay(input.now)) return { ok: false, reason: 'in_future' }
   const version = await db
     .selectFrom('doc_versions')
     .select(['id', 'label'])
@@ -81,4 +86,19 @@ export function latestAdoption(db: DB, docId: string) {
     .orderBy('adoptions.created_at', 'desc')
     .limit(1)
     .executeTakeFirst()
+}
+
+/**
+ * The date of each listed document's latest adoption, for lists: a document that was adopted shows
+ * "vastgesteld op …" rather than "concept". Documents never adopted are absent from the map.
+ */
+export async function adoptionDates(db: DB, docIds: string[]): Promise<Map<string, string>> {
+  if (docIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('adoptions')
+    .select((eb) => ['doc_id', eb.fn.max('adopted_on').as('adopted_on')])
+    .where('doc_id', 'in', docIds)
+    .groupBy('doc_id')
+    .execute()
+  return new Map(rows.map((r) => [r.doc_id, String(r.adopted_on)]))
 }

@@ -2,6 +2,10 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { FRAGMENT } from '../documents/documents'
 import { encodeAnchor } from '../comments/anchors'
+import ijmondZuidKennemerland from '../../../content/principles/ijmond-zuid-kennemerland.json'
+import ijsselland from '../../../content/principles/ijsselland.json'
+import middenLimburg from '../../../content/principles/midden-limburg.json'
+import zuidHollandZuid from '../../../content/principles/zuid-holland-zuid.json'
 
 /**
  * The leading principles of a region as one co-edited document: a level-2 heading per group
@@ -12,10 +16,24 @@ import { encodeAnchor } from '../comments/anchors'
 export const principlesFile = z.object({
   title: z.string().min(1),
   intro: z.string(),
+  /** Demo content: the region's own document it follows (shown as a notice on the principles page). */
+  source: z.object({ document: z.string().min(1), version: z.string().min(1), section: z.string().min(1) }).optional(),
   sections: z.array(
     z.object({
       heading: z.string().min(1),
-      items: z.array(z.object({ name: z.string().min(1), text: z.string().min(1), summary: z.string().min(1) })).min(1),
+      /** the part of the source this group follows */
+      source: z.string().min(1).optional(),
+      items: z
+        .array(
+          z.object({
+            name: z.string().min(1),
+            text: z.string().min(1),
+            summary: z.string().min(1),
+            /** document, year and section the text follows */
+            source: z.string().min(1).optional(),
+          }),
+        )
+        .min(1),
     }),
   ),
 })
@@ -154,6 +172,48 @@ export function principlesWithAnchors(doc: Y.Doc): PrincipleWithAnchor[] {
   }
   finish()
   return out
+}
+
+export interface DemoSource {
+  document: string
+  version: string
+  section: string
+}
+
+/** The demo regions' principles (content/principles/), keyed by region slug. */
+const demoContent: Record<string, { source?: DemoSource }> = {
+  'ijmond-zuid-kennemerland': ijmondZuidKennemerland,
+  ijsselland,
+  'midden-limburg': middenLimburg,
+  'zuid-holland-zuid': zuidHollandZuid,
+}
+export const demoSlugs = Object.keys(demoContent)
+
+/** The document a demo region's principles follow, as written in content/principles/<slug>.json. */
+export function demoSourceFor(slug: string): DemoSource | null {
+  return demoContent[slug]?.source ?? null
+}
+
+/** The text before the first heading: the document's introduction. */
+export function readIntro(doc: Y.Doc): string {
+  const out: string[] = []
+  for (const node of doc.getXmlFragment(FRAGMENT).toArray()) {
+    if (node instanceof Y.XmlElement && node.nodeName === 'heading') break
+    if (node instanceof Y.XmlElement || node instanceof Y.XmlText) out.push(plain(node))
+  }
+  return out.filter(Boolean).join('\n')
+}
+
+export const DEMO_MARK = 'Demotekst, in eigen woorden, volgens '
+
+/**
+ * The demo notice for the principles page: the document a demo text follows, as long as the
+ * document still says it is the demo text (once drafters replace the introduction with the
+ * region's own, the notice goes too; a region that merely shares a demo slug never shows it).
+ */
+export function demoNotice(slug: string, doc: Y.Doc): DemoSource | null {
+  const source = demoSourceFor(slug)
+  return source && readIntro(doc).startsWith(DEMO_MARK) ? source : null
 }
 
 /** The region's principles document (the first one, when a region has several). */

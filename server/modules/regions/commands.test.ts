@@ -9,6 +9,7 @@ import {
   DuplicateNameError,
   LastAdminError,
   removeMembership,
+  RoleDoesNotFitError,
   updateMunicipality,
   updateOrganisation,
 } from './commands'
@@ -168,6 +169,37 @@ describe('memberships', () => {
     expect(await changeRole(db, { regionId, membershipId, role: 'region_admin', actorId, now })).toBe(false)
     expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(false)
     expect((await membership(membershipId))!.role).toBe('evaluator')
+  })
+})
+
+describe('roles that fit the organisation', () => {
+  it('adds no alderman to a care provider, and writes nothing', async () => {
+    const provider = await organisation('Kompas Jeugd & Gezin')
+    const userId = await makeUser(db)
+    const before = (await auditEntries(db)).length
+    await expect(addMembership(db, { userId, regionId, organisationId: provider, role: 'alderman', actorId, now })).rejects.toBeInstanceOf(
+      RoleDoesNotFitError,
+    )
+    expect(await db.selectFrom('memberships').select('id').where('user_id', '=', userId).execute()).toHaveLength(0)
+    expect(await auditEntries(db)).toHaveLength(before)
+    expect(await addMembership(db, { userId, regionId, organisationId: provider, role: 'provider_member', actorId, now })).toBeTruthy()
+  })
+
+  it('adds no membership for an organisation of another region', async () => {
+    const foreign = await organisation('Cardea', otherRegionId)
+    const userId = await makeUser(db)
+    await expect(addMembership(db, { userId, regionId, organisationId: foreign, role: 'provider_member', actorId, now })).rejects.toBeInstanceOf(
+      RoleDoesNotFitError,
+    )
+  })
+
+  it('changes no role into one that does not fit, and writes nothing', async () => {
+    const provider = await organisation('Kompas Jeugd & Gezin')
+    const { membershipId } = await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
+    const before = (await auditEntries(db)).length
+    await expect(changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now })).rejects.toBeInstanceOf(RoleDoesNotFitError)
+    expect((await membership(membershipId))!.role).toBe('provider_member')
+    expect(await auditEntries(db)).toHaveLength(before)
   })
 })
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { inTransaction, type DB } from '../../../db/connect'
 import type { OrganisationKind, Role } from '../../../db/schema'
 import { randomId } from '../../lib/ids'
+import { roleFitsOrganisation } from '../../policy/memberships'
 import { iso } from '../../lib/time'
 import { recordAudit } from '../audit/audit'
 
@@ -21,6 +22,19 @@ export async function createRegion(db: DB, input: { slug: string; name: string; 
 }
 
 export class DuplicateNameError extends Error {}
+/** The role does not fit the organisation's kind (server/policy/memberships.ts), or the organisation is not in the region. */
+export class RoleDoesNotFitError extends Error {}
+
+/** A role is only held for an organisation of the region where it fits; nothing is written otherwise. */
+async function assertRoleFits(db: DB, regionId: string, organisationId: string, role: Role) {
+  const org = await db
+    .selectFrom('organisations')
+    .select('kind')
+    .where('id', '=', organisationId)
+    .where('region_id', '=', regionId)
+    .executeTakeFirst()
+  if (!org || !roleFitsOrganisation(role, org.kind)) throw new RoleDoesNotFitError(`${role} does not fit this organisation`)
+}
 /** A region always keeps at least one administrator. */
 export class LastAdminError extends Error {}
 
@@ -130,7 +144,10 @@ export const createOrganisation = (db: DB, input: Parameters<typeof createNamed<
 export const updateOrganisation = (db: DB, input: Parameters<typeof updateNamed<'organisations'>>[2]) =>
   updateNamed(db, 'organisations', input)
 
-/** Adds a membership (user, organisation, role) in a region; a no-op when it exists. */
+/**
+ * Adds a membership (user, organisation, role) in a region; a no-op when it exists. Throws
+ * RoleDoesNotFitError when the role does not fit the organisation: callers check first.
+ */
 export async function addMembership(
   db: DB,
   input: { userId: string; regionId: string; organisationId: string; role: Role; actorId: string | null; now: Date; via?: string },
@@ -145,6 +162,7 @@ export async function addMembership(
       .where('role', '=', input.role)
       .executeTakeFirst()
     if (existing) return existing.id
+    await assertRoleFits(trx, input.regionId, input.organisationId, input.role)
     const id = randomId()
     await trx
       .insertInto('memberships')
@@ -170,7 +188,11 @@ export async function addMembership(
   })
 }
 
-/** Changes the role of one membership in this region; returns false when there is no such membership. */
+/**
+ * Changes the role of one membership in this region; returns false when there is no such membership.
+ * Throws LastAdminError for the region's last administrator and RoleDoesNotFitError when the new
+ * role does not fit the membership's organisation; either way nothing is written.
+ */
 export async function changeRole(
   db: DB,
   input: { regionId: string; membershipId: string; role: Role; actorId: string; now: Date },
@@ -184,6 +206,7 @@ export async function changeRole(
       .executeTakeFirst()
     if (!m) return false
     if (m.role === input.role) return true
+    await assertRoleFits(trx, input.regionId, m.organisation_id, input.role)
     await assertNotLastAdmin(trx, input.regionId, m.role)
     const clash = await trx
       .selectFrom('memberships')

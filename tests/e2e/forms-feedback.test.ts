@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { loadActor } from '../../server/auth/actor'
+import { saveVersion } from '../../server/modules/documents/versions'
+import { findPrinciplesDocument } from '../../server/modules/principles/content'
+import { startTestServer, type TestServer } from '../support/server'
+import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, uncaughtErrors } from '../support/browser'
+
+/**
+ * Form feedback in the browser: an alderman adopts a version with a date in the future and an
+ * empty reference; each message appears at its field, the summary takes focus and links to the
+ * fields, axe finds nothing, and nothing is adopted.
+ */
+describe.skipIf(chromiumMissing !== null)('e2e: form feedback', () => {
+  let server: TestServer
+  let browser: Browser
+  let docId: string
+  let versionId: string
+
+  beforeAll(async () => {
+    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
+    const db = server.context.db
+    const region = await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
+    const doc = (await findPrinciplesDocument(db, region.id))!
+    docId = doc.id
+    const user = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'wethouder@samenspel.example').executeTakeFirstOrThrow()
+    const saved = await saveVersion(db, server.context.collab, { actor: await loadActor(db, user), doc, label: 'Concept voor het PHO', now: new Date() })
+    if (!saved.ok) throw new Error('could not save a version')
+    versionId = saved.id
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('shows a refused adoption at its fields, with focus on the summary and no axe violations', async () => {
+    const page = await newPage(browser, server, { as: 'wethouder@samenspel.example' })
+    try {
+      await page.goto(`/regio/${REGION}/documenten/${docId}/versies`)
+      await hydrated(page)
+      await page.getByText('Vaststellen…').click()
+      const date = page.locator(`#adopt-${versionId}-adoptedOn`)
+      const reference = page.locator(`#adopt-${versionId}-reference`)
+      await date.fill('2999-01-01')
+      await page.getByRole('button', { name: 'Stel “Concept voor het PHO” vast' }).click()
+
+      // The reference is checked first (the form's schema), then the date (the command).
+      const referenceError = page.locator(`#adopt-${versionId}-reference-error`)
+      await referenceError.waitFor()
+      await expect.poll(() => referenceError.textContent()).toContain('Vul dit veld in.')
+      expect(await reference.getAttribute('aria-invalid')).toBe('true')
+      expect(await reference.getAttribute('aria-describedby')).toContain(`adopt-${versionId}-reference-error`)
+      const summary = page.locator('details.adopt [role="alert"]')
+      await expect.poll(() => summary.evaluate((el) => el === document.activeElement)).toBe(true)
+      await expectNoAxeViolations(page, 'versions with an empty reference')
+
+      // The summary's link takes the user to the field.
+      await summary.getByRole('link', { name: /Kenmerk van het besluit/ }).click()
+      await expect.poll(() => reference.evaluate((el) => el === document.activeElement)).toBe(true)
+      await reference.fill('PHO-2026-14')
+      await page.getByRole('button', { name: 'Stel “Concept voor het PHO” vast' }).click()
+
+      const dateError = page.locator(`#adopt-${versionId}-adoptedOn-error`)
+      await dateError.waitFor()
+      expect(await dateError.textContent()).toContain('Een besluit kan niet in de toekomst liggen.')
+      expect(await date.getAttribute('aria-invalid')).toBe('true')
+      expect(await date.getAttribute('aria-describedby')).toContain(`adopt-${versionId}-adoptedOn-error`)
+      expect(await reference.inputValue()).toBe('PHO-2026-14')
+      await expectNoAxeViolations(page, 'versions with a date in the future')
+      expect(uncaughtErrors(page)).toEqual([])
+      expect(await server.context.db.selectFrom('adoptions').select('id').execute()).toHaveLength(0)
+    } finally {
+      await page.context().close()
+    }
+  })
+
+  it('offers only the roles that fit the chosen organisation on the invitation form', async () => {
+    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
+    try {
+      await page.goto(`/regio/${REGION}/beheer/uitnodigingen`)
+      await hydrated(page)
+      const roleOptions = () => page.getByLabel('Rol', { exact: true }).locator('option').allTextContents()
+      await page.getByLabel('Organisatie').selectOption({ label: 'Kompas Jeugd & Gezin (Zorgaanbieder)' })
+      await expect.poll(roleOptions).toEqual(['medewerker aanbieder'])
+      await page.getByLabel('Organisatie').selectOption({ label: 'Gemeente Haarlem (Gemeente)' })
+      await expect.poll(roleOptions).toEqual(['wethouder', 'beleidsmedewerker', 'beoordelaar', 'regiocoördinator'])
+      await expectNoAxeViolations(page, 'invitations with a municipality chosen')
+      expect(uncaughtErrors(page)).toEqual([])
+    } finally {
+      await page.context().close()
+    }
+  })
+})

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadActor } from '../../server/auth/actor'
+import { saveVersion } from '../../server/modules/documents/versions'
+import { findPrinciplesDocument } from '../../server/modules/principles/content'
+import { dictionaries } from '../../app/i18n/messages'
+import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+
+/**
+ * Words people stumbled over (issue 8): panel pages speak to panel members as "je" in plain
+ * language, never as "u"; no promise of "(binnenkort) reageren" above a working button; one word
+ * pair for locking; and the document list says "vastgesteld" once a version has been adopted.
+ */
+const REGION = 'ijmond-zuid-kennemerland'
+
+/** The visible text of a page: no scripts, styles or tags. */
+const textOf = (html: string) =>
+  html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&[a-z]+;|&#\d+;/g, ' ')
+    .replace(/\s+/g, ' ')
+/** Formal address ("u", "uw") as a word of its own. */
+const FORMAL = /(^|[^\p{L}])(u|uw|U|Uw)(?=[^\p{L}]|$)/u
+const formalIn = (text: string) => {
+  const m = text.match(new RegExp(`.{0,40}${FORMAL.source}.{0,40}`, 'u'))
+  return m ? m[0] : null
+}
+
+/**
+ * How each message addresses the reader, by where it is shown: panel pages (principes,
+ * mijn-reacties, panelcode and their parts) say "je"; pages of staff and shared pages say "u";
+ * messages shown on both kinds of page (comments, error pages) address nobody.
+ */
+describe('the Dutch messages address the reader as their pages do', () => {
+  const INFORMAL = /(^|[^\p{L}])(je|jij|jou|jouw|Je|Jij|Jou|Jouw)(?=[^\p{L}]|$)/u
+  const entries = Object.entries(dictionaries.nl) as Array<[string, string]>
+  const withPrefix = (...prefixes: string[]) => entries.filter(([k]) => prefixes.some((p) => k.startsWith(p)))
+
+  it('panel pages never say "u"', () => {
+    const formal = withPrefix('principles.', 'mine.', 'panel.', 'names.', 'consent.', 'notification.').filter(([, v]) => FORMAL.test(v))
+    expect(formal).toEqual([])
+  })
+
+  it('messages shown on panel and other pages alike address nobody', () => {
+    const shared = [...withPrefix('comments.', 'annotate.', 'disposition.', 'error.'), ...withPrefix('login.panelLink', 'profile.panelNoPassword')]
+    expect(shared.filter(([, v]) => FORMAL.test(v) || INFORMAL.test(v))).toEqual([])
+  })
+
+  it('document and admin pages never say "je"', () => {
+    expect(withPrefix('doc.', 'versions.', 'adoption.', 'admin.', 'review.').filter(([, v]) => INFORMAL.test(v))).toEqual([])
+  })
+})
+
+describe.each(testDialects())('words on %s', (dialect) => {
+  let server: TestServer
+  let parent: string
+  let youth: string
+  let alderman: string
+  let admin: string
+  let docId: string
+
+  beforeAll(async () => {
+    server = await startTestServer({ dialect })
+    parent = await loginAs(server, 'ouder@samenspel.example')
+    youth = await loginAs(server, 'jongere@samenspel.example')
+    alderman = await loginAs(server, 'wethouder@samenspel.example')
+    admin = await loginAs(server, 'regiocoordinator@samenspel.example')
+    const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
+    docId = (await findPrinciplesDocument(server.context.db, region.id))!.id
+  })
+  afterAll(() => server?.close())
+
+  const get = async (cookie: string | undefined, path: string) => {
+    const res = await client(server, cookie)(path)
+    expect(res.status, path).toBe(200)
+    return textOf(await res.text())
+  }
+
+  it('says "je", never "u", on the panel pages, also after a reaction and with an error', async () => {
+    const http = client(server, parent)
+    expect((await http(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'Hoe merk ik dat?' } })).status).toBe(200)
+    const pages: Record<string, string> = {
+      'principes (ouder)': await get(parent, `/regio/${REGION}/principes`),
+      'principes (jongere)': await get(youth, `/regio/${REGION}/principes`),
+      'mijn reacties': await get(parent, '/mijn-reacties'),
+      panelcode: await get(undefined, '/panelcode'),
+    }
+    const refused = await client(server)('/panelcode', { form: { code: 'ABCD-EFGH-JKMN' } })
+    pages['panelcode, wrong code'] = textOf(await refused.text())
+    const empty = await http(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: ' ' } })
+    expect(empty.status).toBe(400)
+    pages['principes, empty reaction'] = textOf(await empty.text())
+    for (const [name, text] of Object.entries(pages)) expect(formalIn(text), `formal address on ${name}`).toBeNull()
+  })
+
+  it('promises no "(binnenkort) reageren" to someone who can comment now', async () => {
+    const text = await get(parent, `/regio/${REGION}/documenten/${docId}`)
+    expect(text).not.toContain('binnenkort')
+    expect(text).toContain('lezen en erop reageren')
+  })
+
+  it('uses one word pair for locking: "Vastzetten"/"Vrijgeven" and "vastgezet"', async () => {
+    const coordinator = await loginAs(server, 'beleidsmedewerker@samenspel.example')
+    const before = await get(coordinator, `/regio/${REGION}/documenten/${docId}`)
+    expect(before).toContain('Vastzetten')
+    expect(before).not.toMatch(/[Vv]ergrendel|[Oo]ntgrendel/)
+    expect((await client(server, coordinator)(`/regio/${REGION}/documenten/${docId}`, { form: { intent: 'lock' } })).status).toBeLessThan(400)
+    const after = await get(coordinator, `/regio/${REGION}/documenten/${docId}`)
+    expect(after).toContain('vastgezet')
+    expect(after).toContain('Vrijgeven')
+    expect(after).not.toMatch(/[Vv]ergrendel|[Oo]ntgrendel/)
+    await client(server, coordinator)(`/regio/${REGION}/documenten/${docId}`, { form: { intent: 'unlock' } })
+  })
+
+  it('shows "vastgesteld" in the document list once a version is adopted, not "concept"', async () => {
+    const db = server.context.db
+    const row = (html: string) => html.match(new RegExp(`href="/regio/${REGION}/documenten/${docId}"[\\s\\S]*?</tr>`))?.[0] ?? ''
+    const listed = async () => textOf(row(await (await client(server, admin)(`/regio/${REGION}/documenten`)).text()))
+    expect(await listed()).toContain('concept')
+    const user = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'wethouder@samenspel.example').executeTakeFirstOrThrow()
+    const doc = (await db.selectFrom('documents').selectAll().where('id', '=', docId).executeTakeFirstOrThrow())
+    const saved = await saveVersion(db, server.context.collab, { actor: await loadActor(db, user), doc, label: 'Vastgesteld door het PHO', now: new Date() })
+    if (!saved.ok) throw new Error('no version')
+    const adopted = await client(server, alderman)(`/regio/${REGION}/documenten/${docId}/versies`, {
+      form: { intent: 'adopt', versionId: saved.id, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' },
+    })
+    expect(adopted.status).toBe(200)
+    const text = await listed()
+    expect(text).toContain('vastgesteld')
+    expect(text).toContain('20 november 2026')
+    expect(text).not.toContain('concept')
+  })
+})
