@@ -345,11 +345,14 @@ function Toolbar({ editor, innerRef }: { editor: Editor; innerRef: React.RefObje
  * tab's own entry is the page's copy of the same identity.
  */
 type PresentPerson = PresenceUser & { role?: string }
+const roleKey = (value: unknown): string | null => (typeof value == 'string' && /^[a-z_]{1,40}$/.test(value) ? value : null)
 function withRoles(states: Map<number, Record<string, unknown>>, selfId: string): PresentPerson[] {
   const roles = new Map<string, string>()
   for (const state of states.values()) {
     const u = state.user as { id?: unknown; role?: unknown } | undefined
-    if (u && typeof u.id === 'string' && typeof u.role === 'string' && /^[a-z_]{1,40}$/.test(u.role)) roles.set(u.id, u.role)
+    // Only a role key the server could have set (a string like 'civil_servant'), never free text.
+    const key = u ? roleKey(u.role) : null
+    if (u && typeof u.id === 'string' && key) roles.set(u.id, key)
   }
   return presentPeople(states, selfId).map((p) => ({ ...p, role: roles.get(p.id) }))
 }

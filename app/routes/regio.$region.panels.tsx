@@ -3,6 +3,7 @@ import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { z } from 'zod'
+import { holdsPanelMembers } from '../../server/policy/memberships'
 import { notFound, requireAbility } from '../../server/auth/guards'
 import { invalid, parseForm } from '../../server/lib/forms'
 import { consentSchema, panelIssueSchema } from '../../server/modules/accounts/schemas'
@@ -18,7 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     listOrganisations(context.db, region.id),
     listPanelMembers(context.db, region.id),
   ])
-  return { panels: organisations.filter((o) => o.kind === 'panel'), members }
+  return { panels: organisations.filter(holdsPanelMembers), members }
 }
 
 const withdrawSchema = z.object({ intent: z.literal('withdraw'), userId: z.string().min(1).max(64) })
@@ -37,7 +38,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   switch (input.intent) {
     case 'issue': {
       const panel = await findOrganisation(context.db, region.id, input.organisationId)
-      if (!panel || panel.kind !== 'panel') return invalid({ organisationId: 'error.choice' })
+      if (!panel || !holdsPanelMembers(panel)) return invalid({ organisationId: 'error.choice' })
       const issued = await issuePanelCode(context.db, { ...base, organisationId: panel.id, under16: input.under16 === 'on' })
       return data({ ok: true, code: issued.code, expiresAt: issued.expiresAt } satisfies Reply)
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { organisationKinds, roles, type OrganisationKind, type Role } from '../../db/schema'
 import { can, type Actor } from './can'
-import { roleFitsOrganisation } from './memberships'
+import { holdsPanelMembers, onlyPanelMember, roleFitsOrganisation } from './memberships'
 
 /**
  * Which role fits which kind of organisation, written out by hand as the full matrix (role × kind),
@@ -63,5 +63,17 @@ describe('can() with a grant: the role must fit the organisation', () => {
   it('answers without a grant whether the actor may invite at all (the button)', () => {
     expect(can(admin, 'create', { type: 'invitation', regionId: REGION })).toBe(true)
     expect(can(servant, 'create', { type: 'invitation', regionId: REGION })).toBe(false)
+  })
+})
+
+describe('panel helpers', () => {
+  it('only panel organisations hold panel members', () => {
+    expect(holdsPanelMembers({ kind: 'panel' })).toBe(true)
+    for (const kind of ['municipality', 'other', 'access_team', 'provider', 'school_partnership'] as const) expect(holdsPanelMembers({ kind })).toBe(false)
+  })
+  it('a person is only a panel member when every membership is one, and there is at least one', () => {
+    expect(onlyPanelMember([{ role: 'panel_member' }, { role: 'panel_member' }])).toBe(true)
+    expect(onlyPanelMember([{ role: 'panel_member' }, { role: 'civil_servant' }])).toBe(false)
+    expect(onlyPanelMember([])).toBe(false)
   })
 })

@@ -34,6 +34,19 @@ export function roleIsInvitable(role: Role): boolean {
   return role !== 'panel_member'
 }
 
+/** Organisations whose members are panel members: the ones panel codes are issued for. */
+export function holdsPanelMembers(org: { kind: OrganisationKind }): boolean {
+  return roleFitsOrganisation('panel_member', org.kind)
+}
+
+/**
+ * A person who is a panel member and nothing else: only they may re-enter with a panel code
+ * (anyone with another role has a password or an e-mail address to log in with).
+ */
+export function onlyPanelMember(memberships: ReadonlyArray<{ role: Role }>): boolean {
+  return memberships.length > 0 && memberships.every((m) => m.role === 'panel_member')
+}
+
 /** What is being granted: a role for an organisation of a kind. */
 export interface MembershipGrant {
   role: Role

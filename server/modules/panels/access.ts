@@ -1,3 +1,4 @@
+import { onlyPanelMember } from '../../policy/memberships'
 import { webcrypto } from 'node:crypto'
 import { inTransaction, type DB } from '../../../db/connect'
 import { invalidateUserSessions } from '../../auth/session'
@@ -50,7 +51,7 @@ async function isPanelOnlyMember(db: DB, input: { userId?: string; regionId: str
     .execute()
   return (
     memberships.some((m) => m.region_id === input.regionId && m.organisation_id === input.organisationId) &&
-    memberships.every((m) => m.role === 'panel_member')
+    onlyPanelMember(memberships)
   )
 }
 
