@@ -1,10 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type Transaction } from 'kysely'
 import type { Database } from './schema'
 import { migrations, type Dialect } from './migrations/index'
 
 export type DB = Kysely<Database>
+/** A transaction: what commands that write an audit entry need (ADR 0017). */
+export type Trx = Transaction<Database>
 
 export interface Connection {
   db: DB
@@ -112,6 +114,6 @@ export async function migrateToLatest(conn: Connection): Promise<void> {
 }
 
 /** Runs `fn` in a transaction, or inside the caller's when `db` already is one (kysely does not nest). */
-export function inTransaction<T>(db: DB, fn: (trx: DB) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db) : db.transaction().execute(fn)
+export function inTransaction<T>(db: DB, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Trx) : db.transaction().execute(fn)
 }

@@ -389,6 +389,7 @@ const nl = {
   'disposition.not_adopted': 'niet overgenomen',
   'disposition.out_of_scope': 'valt buiten de principes',
   'error.forbidden': 'Dit kan hier niet.',
+  'error.missing': 'Dit bestaat niet (meer). Laad de pagina opnieuw.',
 
   'mine.title': 'Mijn reacties',
   'mine.news': 'Nieuw voor jou ({count})',
@@ -844,6 +845,7 @@ const en: Record<MessageKey, string> = {
   'disposition.not_adopted': 'not adopted',
   'disposition.out_of_scope': 'out of scope',
   'error.forbidden': 'This is not possible here.',
+  'error.missing': 'This does not exist (any more). Reload the page.',
 
   'mine.title': 'My comments',
   'mine.news': 'New for you ({count})',

@@ -1,5 +1,6 @@
 import { data } from '@remix-run/node'
 import type { z } from 'zod'
+import { commonRefusals, type CommonReason, type Refusal, type Refusals, type Refused } from './result'
 
 /**
  * Parses a submitted form with a zod schema. Messages in the schemas are i18n keys (see
@@ -46,4 +47,21 @@ export function invalid(errors: FieldErrors, values: Record<string, string> = {}
 export function retryAfterHeaders({ actionHeaders }: { actionHeaders: Headers }): Record<string, string> {
   const retryAfter = actionHeaders.get('Retry-After')
   return retryAfter ? { 'Retry-After': retryAfter } : {}
+}
+
+/**
+ * The reply to a command's refusal (ADR 0017): the status, and the message next to the field that
+ * the module's table names for this reason (or the common ones: forbidden, not_found). The page
+ * shows it like any field error: in the summary and at the field, announced.
+ */
+export function refusal<R extends string>(
+  refused: Refused<R>,
+  table: Partial<Refusals<R>>,
+  values: Record<string, string> = {},
+) {
+  const entry: Refusal | undefined =
+    (Object.hasOwn(table, refused.reason) ? table[refused.reason] : undefined) ??
+    (Object.hasOwn(commonRefusals, refused.reason) ? commonRefusals[refused.reason as CommonReason] : undefined)
+  if (!entry) throw new Error(`no refusal entry for reason "${refused.reason}"`)
+  return invalid({ [entry.field]: entry.message }, values, entry.status)
 }

@@ -1,8 +1,9 @@
 import type { Connection, DB } from '../../db/connect'
-import { connect, migrateToLatest } from '../../db/connect'
+import { connect, inTransaction, migrateToLatest } from '../../db/connect'
 import type { OrganisationKind, Role } from '../../db/schema'
 import { randomId } from '../../server/lib/ids'
 import { iso } from '../../server/lib/time'
+import { recordAudit, type AuditInput } from '../../server/modules/audit/audit'
 import { addMembership, createOrganisation, createRegion } from '../../server/modules/regions/commands'
 
 /**
@@ -78,4 +79,9 @@ export function auditEntries(db: DB, regionId?: string) {
   let q = db.selectFrom('audit_log').selectAll().orderBy('seq', 'asc')
   if (regionId) q = q.where('region_id', '=', regionId)
   return q.execute()
+}
+
+/** One audit entry in a transaction of its own: for tests of the trail itself. */
+export function writeAudit(db: DB, input: AuditInput): Promise<void> {
+  return inTransaction(db, (trx) => recordAudit(trx, input))
 }

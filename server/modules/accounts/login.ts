@@ -1,8 +1,8 @@
 import { inTransaction, type DB } from '../../../db/connect'
 import { verifyPassword } from '../../auth/password'
-import { createSession } from '../../auth/session'
+import { createSession, invalidateSession } from '../../auth/session'
 import { loginThrottle } from '../../auth/throttle'
-import { recordAudit } from '../audit/audit'
+import { audit, stamp } from '../audit/audit'
 import { consentedRegions } from '../../auth/actor'
 
 export type LoginResult =
@@ -37,14 +37,11 @@ export async function loginWithPassword(input: {
   const valid = await verifyPassword(user?.password_hash ?? null, input.password)
   if (!user || !valid) {
     await throttle.failed()
-    await recordAudit(db, {
-      action: 'auth.login_failed',
-      subjectType: 'user',
-      subjectId: user?.id ?? null,
-      actorId: user?.id ?? null,
-      data: { reason: user ? 'wrong_password' : 'unknown_account' },
-      at: now,
-    })
+    await inTransaction(db, (trx) =>
+      audit(trx, stamp(user?.id ?? null, null, now), 'auth.login_failed', ['user', user?.id ?? null], {
+        reason: user ? 'wrong_password' : 'unknown_account',
+      }),
+    )
     return { ok: false, reason: 'invalid' }
   }
   await throttle.succeeded()
@@ -59,14 +56,7 @@ export async function startSession(
 ): Promise<{ ok: true; token: string; userId: string }> {
   return inTransaction(db, async (trx) => {
     const { token, id } = await createSession(trx, userId, { now: opts.now, device: opts.device })
-    await recordAudit(trx, {
-      action: 'auth.login',
-      subjectType: 'session',
-      subjectId: id,
-      actorId: userId,
-      data: { method: opts.method },
-      at: opts.now,
-    })
+    await audit(trx, stamp(userId, null, opts.now), 'auth.login', ['session', id], { method: opts.method })
     return { ok: true as const, token, userId }
   })
 }
@@ -75,4 +65,20 @@ export async function startSession(
 export async function awaitingConsent(db: DB, user: { id: string; under_16: number }): Promise<boolean> {
   if (!user.under_16) return false
   return (await consentedRegions(db, user.id)).length === 0
+}
+
+/**
+ * Logs out: the session ends and its entry is written in one transaction; the person's open
+ * document sockets are closed after it (they were opened with this session).
+ */
+export async function endSession(
+  db: DB,
+  collab: { accessChanged(change: { userId: string }): Promise<unknown> | unknown },
+  input: { sessionId: string; userId: string; now: Date },
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await invalidateSession(trx, input.sessionId)
+    await audit(trx, stamp(input.userId, null, input.now), 'auth.logout', ['session', input.sessionId])
+  })
+  await collab.accessChanged({ userId: input.userId })
 }

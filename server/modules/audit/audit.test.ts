@@ -6,7 +6,7 @@ import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { connect, type Connection, type DB } from '../../../db/connect'
 import { migrations } from '../../../db/migrations/index'
-import { auditEntries, freshDb, T0 } from '../../../tests/support/db'
+import { auditEntries, freshDb, T0, writeAudit } from '../../../tests/support/db'
 import {
   CHAIN_KEYED,
   CHAIN_UNKEYED,
@@ -40,7 +40,7 @@ afterEach(async () => {
 
 async function recordSome(n: number, regionOf: (i: number) => string = () => 'region-1') {
   for (let i = 0; i < n; i++) {
-    await recordAudit(db, {
+    await writeAudit(db, {
       action: 'test.happened',
       subjectType: 'thing',
       subjectId: `thing-${i}`,
@@ -64,7 +64,7 @@ const checks = (v: { problems: Array<{ seq: number; check: string }> }) => v.pro
 
 describe('recordAudit', () => {
   it('stores what it was given', async () => {
-    await recordAudit(db, {
+    await writeAudit(db, {
       action: 'municipality.created',
       subjectType: 'municipality',
       subjectId: 'm1',
@@ -110,6 +110,11 @@ describe('recordAudit', () => {
     ).rejects.toThrow('the change failed')
     expect(await auditEntries(db)).toHaveLength(0)
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 0 })
+  })
+
+  it('refuses to write outside a transaction: an entry must not outlive or precede its change', async () => {
+    await expect(recordAudit(db as never, { action: 'test.loose', subjectType: 'thing' })).rejects.toThrow(/transaction/)
+    expect(await auditEntries(db)).toHaveLength(0)
   })
 
   it('signs inside a transaction with the key bound to the connection it came from', async () => {
@@ -369,7 +374,7 @@ describe('a database from before the keyed chain', () => {
     expect(checks(await verifyAuditChain(odb))).toEqual([[3, 'unsealed']])
     expect(await sealUnkeyedChain(odb, T0)).toEqual({ sealed: true, unkeyed: 3 })
     expect(await sealUnkeyedChain(odb, T0)).toEqual({ sealed: false, unkeyed: 0 })
-    await recordAudit(odb, { action: 'new.thing', subjectType: 't' })
+    await writeAudit(odb, { action: 'new.thing', subjectType: 't' })
     const rows = await auditEntries(odb)
     expect(rows.map((e) => [e.chain_version, e.action])).toEqual([
       [1, 'old.thing'],

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { PostgresAdapter, sql } from 'kysely'
-import type { DB } from '../../../db/connect'
+import type { DB, Trx } from '../../../db/connect'
 import type { AuditEntry } from '../../../db/schema'
 import { sha256Hex } from '../../lib/ids'
 import { iso } from '../../lib/time'
@@ -86,14 +86,41 @@ async function append(db: DB, trail: AuditTrail, prevHash: string, input: AuditI
     .execute()
 }
 
-export async function recordAudit(db: DB, input: AuditInput): Promise<void> {
-  if (!db.isTransaction) {
-    await db.transaction().execute((trx) => recordAudit(trx, input))
-    return
-  }
-  await lockChain(db)
-  const last = await lastEntry(db)
-  await append(db, auditTrailOf(db), last?.hash ?? GENESIS_HASH, input)
+/**
+ * Writes one entry, inside the transaction of the change it records (the type admits only a
+ * transaction, and so does the check: an entry written after its change could be lost alone).
+ */
+export async function recordAudit(trx: Trx, input: AuditInput): Promise<void> {
+  if (!trx.isTransaction) throw new Error('recordAudit needs the transaction of the change it records')
+  await lockChain(trx)
+  const last = await lastEntry(trx)
+  await append(trx, auditTrailOf(trx), last?.hash ?? GENESIS_HASH, input)
+}
+
+/** Who did something, in which region, and when: the same three fields on every entry a command writes. */
+export interface Stamp {
+  actorId: string | null
+  regionId: string | null
+  at: Date
+}
+
+/** The stamp of an action by a person (or by nobody: the system) in a region at a moment. */
+export function stamp(actor: { userId: string } | string | null, regionId: string | null, at: Date): Stamp {
+  return { actorId: typeof actor === 'string' ? actor : (actor?.userId ?? null), regionId, at }
+}
+
+/**
+ * The short form of `recordAudit` for commands:
+ * `await audit(trx, by, 'membership.added', ['user', userId], { role })`.
+ */
+export function audit(
+  trx: Trx,
+  by: Stamp,
+  action: string,
+  subject: readonly [type: string, id: string | null],
+  data?: Record<string, unknown>,
+): Promise<void> {
+  return recordAudit(trx, { action, subjectType: subject[0], subjectId: subject[1], regionId: by.regionId, actorId: by.actorId, at: by.at, ...(data ? { data } : {}) })
 }
 
 /**

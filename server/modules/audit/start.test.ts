@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { connect, migrateToLatest, type Connection } from '../../../db/connect'
 import { ConfigError, readConfig } from '../../env'
 import { createLogger } from '../../lib/log'
-import { auditEntries, T0 } from '../../../tests/support/db'
+import { auditEntries, T0, writeAudit } from '../../../tests/support/db'
 import { GENESIS_HASH, recordAudit, SEAL_ACTION, unkeyedHash, verifyAuditChain } from './audit'
 import { migrations } from '../../../db/migrations/index'
 import { Migrator, type Migration } from 'kysely'
@@ -38,7 +38,7 @@ describe('the audit key', () => {
     const file = path.join(dir, 'audit.key')
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
     expect(fs.readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/)
-    await recordAudit(first.conn.db, { action: 'test.one', subjectType: 't' })
+    await writeAudit(first.conn.db, { action: 'test.one', subjectType: 't' })
     first.running.stop()
     await first.conn.close()
     open.length = 0
@@ -51,7 +51,7 @@ describe('the audit key', () => {
 
   it('is never stored in the database', async () => {
     const { conn, running } = await boot()
-    await recordAudit(conn.db, { action: 'test.one', subjectType: 't', data: { x: 1 } })
+    await writeAudit(conn.db, { action: 'test.one', subjectType: 't', data: { x: 1 } })
     running.stop()
     await conn.close()
     open.length = 0
@@ -142,13 +142,13 @@ describe('checkpoints at start and over time', () => {
   it('writes the head at start, and then after CHECKPOINT_EVERY new entries', async () => {
     const { conn, running } = await boot()
     const file = path.join(dir, 'audit-checkpoints.log')
-    await recordAudit(conn.db, { action: 'test.one', subjectType: 't' })
+    await writeAudit(conn.db, { action: 'test.one', subjectType: 't' })
     await running.tick() // too early: the newest checkpoint is none, so the first is written
     expect(readCheckpoints(file).map((c) => [c.seq, c.reason])).toEqual([[1, 'interval']])
-    for (let i = 0; i < CHECKPOINT_EVERY - 1; i++) await recordAudit(conn.db, { action: 'test.more', subjectType: 't' })
+    for (let i = 0; i < CHECKPOINT_EVERY - 1; i++) await writeAudit(conn.db, { action: 'test.more', subjectType: 't' })
     await running.tick()
     expect(readCheckpoints(file)).toHaveLength(1)
-    await recordAudit(conn.db, { action: 'test.more', subjectType: 't' })
+    await writeAudit(conn.db, { action: 'test.more', subjectType: 't' })
     await running.tick()
     expect(readCheckpoints(file).map((c) => c.seq)).toEqual([1, CHECKPOINT_EVERY + 1])
     running.stop()
@@ -157,9 +157,9 @@ describe('checkpoints at start and over time', () => {
   it('writes a checkpoint after a day even for one new entry', async () => {
     let now = T0
     const { conn, running } = await boot({}, () => now)
-    await recordAudit(conn.db, { action: 'test.one', subjectType: 't' })
+    await writeAudit(conn.db, { action: 'test.one', subjectType: 't' })
     await running.tick()
-    await recordAudit(conn.db, { action: 'test.two', subjectType: 't' })
+    await writeAudit(conn.db, { action: 'test.two', subjectType: 't' })
     await running.tick()
     expect(readCheckpoints(running.trail.checkpointFile)).toHaveLength(1)
     now = new Date(T0.getTime() + 24 * 3600_000)

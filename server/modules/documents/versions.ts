@@ -3,7 +3,7 @@ import { diffArrays, diffWords } from 'diff'
 import { z } from 'zod'
 import type { Node as PMNode } from '@tiptap/pm/model'
 import { prosemirrorToYXmlFragment } from '@tiptap/y-tiptap'
-import { inTransaction, type DB } from '../../../db/connect'
+import { inTransaction, type DB, type Trx } from '../../../db/connect'
 import type { Document } from '../../../db/schema'
 import type { Actor } from '../../policy/can'
 import { randomId } from '../../lib/ids'
@@ -37,7 +37,7 @@ function requireRead(actor: Actor, doc: Document) {
 }
 
 async function insertVersion(
-  trx: DB,
+  trx: Trx,
   input: { doc: Document; label: string; state: Uint8Array; actorId: string; now: Date; automatic?: boolean },
 ): Promise<string> {
   const id = randomId()
@@ -149,7 +149,7 @@ export async function restoreVersion(
   if (!version) return { ok: false, reason: 'not_found' }
   const target = versionNode(version.state)
   const actorId = input.actor.userId
-  const audit = (trx: DB) =>
+  const audit = (trx: Trx) =>
     recordAudit(trx, {
       action: 'document.version_restored',
       subjectType: 'document',
@@ -173,7 +173,7 @@ export async function restoreVersion(
     backupId,
     backupLabel: backupId && backupLabel?.success ? backupLabel.data : null,
   })
-  const backup = (trx: DB) =>
+  const backup = (trx: Trx) =>
     backupLabel?.success
       ? insertVersion(trx, { doc: input.doc, label: backupLabel.data, state: backupState, actorId, now: input.now, automatic: true })
       : Promise.resolve(null)
@@ -210,8 +210,8 @@ async function restoreInStore(
   docId: string,
   target: PMNode,
   now: Date,
-  audit: (trx: DB) => Promise<void>,
-  backup: (trx: DB) => Promise<string | null>,
+  audit: (trx: Trx) => Promise<void>,
+  backup: (trx: Trx) => Promise<string | null>,
 ): Promise<string | null> {
   const doc = await latestState(db, undefined, docId)
   const before = Y.encodeStateVector(doc)
