@@ -390,6 +390,7 @@ const nl = {
   'disposition.out_of_scope': 'valt buiten de principes',
   'error.forbidden': 'Dit kan hier niet.',
   'error.missing': 'Dit bestaat niet (meer). Laad de pagina opnieuw.',
+  'export.notFound': 'Dit verslag bestaat niet (meer). Ga terug naar de versies van het document en kies een versie.',
 
   'mine.title': 'Mijn reacties',
   'mine.news': 'Nieuw voor jou ({count})',
@@ -846,6 +847,7 @@ const en: Record<MessageKey, string> = {
   'disposition.out_of_scope': 'out of scope',
   'error.forbidden': 'This is not possible here.',
   'error.missing': 'This does not exist (any more). Reload the page.',
+  'export.notFound': 'This report does not exist (any more). Go back to the versions of the document and choose a version.',
 
   'mine.title': 'My comments',
   'mine.news': 'New for you ({count})',

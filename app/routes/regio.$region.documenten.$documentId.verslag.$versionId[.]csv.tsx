@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { notFound } from '../../server/auth/guards'
 import { requireDocument } from '../../server/modules/documents/access'
-import { responseReport, toCsv } from '../../server/modules/comments/comments'
+import { responseReport } from '../../server/modules/comments/comments'
+import { csvDateTime, csvHeaders, toCsv } from '../../server/lib/csv'
 import { translate, type MessageKey } from '../i18n/messages'
 import { getLocale } from '../i18n/locale.server'
 
@@ -9,9 +9,10 @@ import { getLocale } from '../i18n/locale.server'
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { doc } = await requireDocument(request, context, params, 'read')
   const report = await responseReport(context.db, { doc, versionId: params.versionId ?? '' })
-  if (!report) notFound()
   const locale = await getLocale(request)
   const t = (k: MessageKey) => translate(locale, k)
+  // A download has no page around it: say in words, in the reader's language, what is missing.
+  if (!report) return new Response(t('export.notFound'), { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   const header = (['report.section', 'report.quote', 'report.comment', 'report.author', 'report.disposition', 'report.reason', 'report.handledIn', 'report.date'] as const).map(t)
   const rows = report.rows.map((r) => [
     r.section,
@@ -21,10 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     t(`disposition.${r.disposition}` as MessageKey),
     r.disposition_reason ?? '',
     r.handled_in ?? '',
-    r.created_at,
+    csvDateTime(r.created_at),
   ])
-  const name = `reactieverslag-${report.version.label.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}.csv`
-  return new Response(toCsv(header, rows), {
-    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${name}"` },
-  })
+  return new Response(toCsv(header, rows), { headers: csvHeaders(`reactieverslag-${report.version.label}`) })
 }

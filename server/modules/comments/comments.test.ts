@@ -7,7 +7,7 @@ import { loadActor } from '../../auth/actor'
 import { recordConsent } from '../panels/access'
 import { createDocument, findDocument, paragraphsUpdate } from '../documents/documents'
 import { encodeAnchor } from './anchors'
-import { createComment, listComments, moderate, myComments, reply, responseReport, setDisposition, toCsv } from './comments'
+import { createComment, listComments, moderate, myComments, reply, responseReport, setDisposition } from './comments'
 import { listNotifications, unreadCount } from './notifications'
 
 let conn: Connection
@@ -156,12 +156,5 @@ describe('comments', () => {
       ['B', 'outdated'],
     ])
     expect(list[0]!.quote).toBe('dicht bij school')
-  })
-})
-
-describe('CSV', () => {
-  it('quotes what needs quoting and defuses formulas', () => {
-    const csv = toCsv(['a', 'b'], [['x, y', '=SUM(A1)'], ['"q"', 'plain']])
-    expect(csv).toBe('\uFEFFa,b\r\n"x, y","\'=SUM(A1)"\r\n"""q""",plain\r\n')
   })
 })

@@ -355,9 +355,3 @@ export async function responseReport(db: DB, input: { doc: Document; versionId: 
     .execute()
   return { version, rows }
 }
-
-/** RFC 4180 CSV with a BOM, so spreadsheet programs read the accents right. */
-export function toCsv(header: string[], rows: string[][]): string {
-  const cell = (v: string) => (/[",\r\n;]/.test(v) || /^[=+\-@\t]/.test(v) ? `"${v.replace(/^([=+\-@\t])/, "'$1").replace(/"/g, '""')}"` : v)
-  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
-}
