@@ -455,6 +455,24 @@ const nl = {
   'report.handledIn': 'Verwerkt in',
   'report.date': 'Datum',
   'report.csv': 'Download als CSV',
+
+  // ---- issue 8, documents (nl): add this module's new keys directly below ----
+  // ---- end documents ----
+
+  // ---- issue 8, comments (nl): add this module's new keys directly below ----
+  // ---- end comments ----
+
+  // ---- issue 8, accounts (nl): add this module's new keys directly below ----
+  // ---- end accounts ----
+
+  // ---- issue 8, audit (nl): add this module's new keys directly below ----
+  // ---- end audit ----
+
+  // ---- issue 8, tests (nl): add this module's new keys directly below ----
+  // ---- end tests ----
+
+  // ---- issue 8, perf (nl): add this module's new keys directly below ----
+  // ---- end perf ----
 } as const
 
 export type MessageKey = keyof typeof nl
@@ -912,6 +930,24 @@ const en: Record<MessageKey, string> = {
   'report.handledIn': 'Handled in',
   'report.date': 'Date',
   'report.csv': 'Download as CSV',
+
+  // ---- issue 8, documents (en): add this module's new keys directly below ----
+  // ---- end documents ----
+
+  // ---- issue 8, comments (en): add this module's new keys directly below ----
+  // ---- end comments ----
+
+  // ---- issue 8, accounts (en): add this module's new keys directly below ----
+  // ---- end accounts ----
+
+  // ---- issue 8, audit (en): add this module's new keys directly below ----
+  // ---- end audit ----
+
+  // ---- issue 8, tests (en): add this module's new keys directly below ----
+  // ---- end tests ----
+
+  // ---- issue 8, perf (en): add this module's new keys directly below ----
+  // ---- end perf ----
 }
 
 export const dictionaries = { nl, en }
