@@ -6,8 +6,8 @@ import { loadActor } from '../auth/actor'
 import { sessionCookie } from '../auth/cookie'
 import { originAllowed } from '../auth/origin'
 import { validateSessionToken } from '../auth/session'
-import type { Permission } from '../policy/can'
-import { findDocument, permissionFor } from '../modules/documents/documents'
+import { permissionOn, type Permission } from '../policy/can'
+import { asResource, findDocument } from '../modules/documents/queries'
 import type { CollabHooks, UpgradeDecision, Verdict } from './hooks'
 
 export type { UpgradeDecision } from './hooks'
@@ -38,7 +38,7 @@ export async function authorizeUpgrade(deps: PortalHookDeps, req: IncomingMessag
   const doc = await findDocument(deps.db, match[1]!)
   if (!doc) return { ok: false, status: 404, reason: 'unknown document' }
   const actor = await loadActor(deps.db, session.user)
-  const permission = permissionFor(actor, doc, deps.clock())
+  const permission = permissionOn(actor, asResource(doc, deps.clock()))
   if (permission === 'none') return { ok: false, status: 403, reason: 'no permission' }
   return { ok: true, userId: session.user.id, actor, docId: doc.id, permission }
 }
@@ -50,7 +50,7 @@ export async function currentPermission(deps: Pick<PortalHookDeps, 'db' | 'clock
     findDocument(deps.db, docId),
   ])
   if (!user || !doc) return 'none'
-  return permissionFor(await loadActor(deps.db, user), doc, deps.clock())
+  return permissionOn(await loadActor(deps.db, user), asResource(doc, deps.clock()))
 }
 
 /**

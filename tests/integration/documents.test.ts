@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { loadDoc } from '../../server/collab/persistence'
 import { trackConnection, type ConnectionState } from '../../app/editor/connection'
 import { connect, fragmentText, type, until, type Client } from '../support/collab'

@@ -6,7 +6,7 @@ import { can, type Actor, type CommentResource } from '../../policy/can'
 import { randomId } from '../../lib/ids'
 import { iso } from '../../lib/time'
 import { recordAudit } from '../audit/audit'
-import { asResource } from '../documents/documents'
+import { asResource } from '../documents/queries'
 import { anchorStatus, decodeAnchor, normaliseQuote, sectionAt, textBetween, type AnchorStatus } from './anchors'
 import { notify } from './notifications'
 
