@@ -4,7 +4,7 @@ import type { StorageFaults } from '../../server/collab/persistence'
 import type { Actor } from '../../server/policy/can'
 import { createDocument, lockDocument, restoreVersion, saveVersion, unlockDocument } from '../../server/modules/documents/commands'
 import { findDocument } from '../../server/modules/documents/queries'
-import { connect, storedText as storedTextOf, type, until, type Client } from '../support/collab'
+import { clientsAs, storedText as storedTextOf, type, until } from '../support/collab'
 import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
 
 const REGION = 'ijmond-zuid-kennemerland'
@@ -21,13 +21,10 @@ describe.each(testDialects())('restore and lock through the collaboration server
   let regionId: string
   let drafter: Actor
   let reader: Actor
+  const emails = { drafter: 'beleidsmedewerker@samenspel.example', alderman: 'wethouder@samenspel.example', coordinator: 'regiocoordinator@samenspel.example' }
   const cookie = { drafter: '', alderman: '', coordinator: '' }
-  const clients: Client[] = []
-  const open = (docId: string, who: keyof typeof cookie) => {
-    const c = connect(server, docId, cookie[who])
-    clients.push(c)
-    return c
-  }
+  const clients = clientsAs(() => server, cookie)
+  const open = clients.open
   const storedText = (docId: string) => storedTextOf(server.context.db, docId)
   const audited = async (docId: string) =>
     (await server.context.db.selectFrom('audit_log').select('action').where('subject_id', '=', docId).orderBy('seq').execute()).map((r) => r.action)
@@ -38,17 +35,15 @@ describe.each(testDialects())('restore and lock through the collaboration server
   beforeAll(async () => {
     server = await startTestServer({ dialect, collabLimits: { retryBaseMs: 20, retryMaxMs: 200, idleUnloadMs: 200 } })
     faults = server.context.collab.faults!
-    cookie.drafter = await loginAs(server, 'beleidsmedewerker@samenspel.example')
-    cookie.alderman = await loginAs(server, 'wethouder@samenspel.example')
-    cookie.coordinator = await loginAs(server, 'regiocoordinator@samenspel.example')
+    for (const who of Object.keys(emails) as Array<keyof typeof emails>) cookie[who] = await loginAs(server, emails[who])
     const db = server.context.db
     regionId = (await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()).id
     const user = (email: string) => db.selectFrom('users').select(['id', 'under_16']).where('email', '=', email).executeTakeFirstOrThrow()
-    drafter = await loadActor(db, await user('beleidsmedewerker@samenspel.example'))
+    drafter = await loadActor(db, await user(emails.drafter))
     reader = await loadActor(db, await user('aanbieder@samenspel.example'))
   })
   afterAll(async () => {
-    for (const c of clients) c.destroy()
+    clients.closeAll()
     faults?.reset()
     await server?.close()
   })
