@@ -6,7 +6,7 @@ import { notFound } from '../../server/auth/guards'
 import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { requireDocument } from '../../server/modules/documents/access'
 import { adoptVersion, restoreVersion, saveVersion } from '../../server/modules/documents/commands'
-import type { DiffRow, Segment } from '../../server/modules/documents/diff'
+import type { DiffRow, FoldedRows, Segment } from '../../server/modules/documents/diff'
 import { versionsPage } from '../../server/modules/documents/queries'
 import { decisionDay, documentRefusals, LABEL_MAX, versionsFormSchema } from '../../server/modules/documents/schemas'
 import { getLocale } from '../i18n/locale.server'
@@ -28,7 +28,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const from = url.searchParams.get('van')
   const to = url.searchParams.get('naar') || CURRENT
   const now = context.clock()
-  const page = await versionsPage(context.db, context.collab, { actor: auth.actor, doc, now, from, to: to === CURRENT ? 'current' : to })
+  const all = url.searchParams.get('alles') === '1'
+  const page = await versionsPage(context.db, context.collab, { actor: auth.actor, doc, now, from, to: to === CURRENT ? 'current' : to, all })
   if (!page.ok) notFound()
   return {
     region: { slug: region.slug, name: region.name },
@@ -39,7 +40,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     today: decisionDay(now),
     labelMax: LABEL_MAX,
     versions: page.versions,
-    selection: { from, to, all: url.searchParams.get('alles') === '1' },
+    selection: { from, to },
     compared: page.compared,
   }
 }
@@ -268,20 +269,20 @@ export default function Versions() {
           <Heading level={2} id="vergelijking-titel">
             {t('versions.comparison')}
           </Heading>
-          {compared.comparison.rows.every((r) => r.change === 'same') ? (
+          {!compared.changed ? (
             <Paragraph>{t('versions.noChanges')}</Paragraph>
           ) : (
             <Paragraph>
-              {t('versions.summary', { ins: compared.comparison.insertedWords, del: compared.comparison.deletedWords })}{' '}
+              {t('versions.summary', { ins: compared.insertedWords, del: compared.deletedWords })}{' '}
               <span className="muted">{t('versions.legend')}</span>
             </Paragraph>
           )}
-          {compared.comparison.rows.some((r) => r.change !== 'same') ? (
+          {compared.changed ? (
             <ComparisonTable
-              rows={compared.comparison.rows}
+              items={compared.items}
               from={{ name: versionName(compared.from.id), when: compared.from.created_at }}
               to={{ name: versionName(compared.to.id), when: compared.to.created_at }}
-              showAllHref={selection.all ? null : `?van=${selection.from}&naar=${selection.to}&alles=1#vergelijking`}
+              showAllHref={compared.folded ? `?van=${selection.from}&naar=${selection.to}&alles=1#vergelijking` : null}
             />
           ) : null}
         </section>
@@ -292,19 +293,18 @@ export default function Versions() {
 
 /** The two texts side by side, one row per block; deletions on the left, insertions on the right. */
 function ComparisonTable({
-  rows,
+  items,
   from,
   to,
   showAllHref,
 }: {
-  rows: DiffRow[]
+  items: Array<DiffRow | FoldedRows>
   from: { name: string; when: string | null }
   to: { name: string; when: string | null }
   showAllHref: string | null
 }) {
   const t = useT()
   const fmt = useFormat()
-  const items = showAllHref ? collapse(rows) : rows
   const heading = (side: typeof from) => (
     <th scope="col">
       {side.name}
@@ -336,7 +336,7 @@ function ComparisonTable({
           )}
         </tbody>
       </table>
-      {showAllHref && items.length < rows.length ? (
+      {showAllHref ? (
         <Paragraph>
           <Link to={showAllHref} preventScrollReset>
             {t('versions.showAll')}
@@ -345,29 +345,6 @@ function ComparisonTable({
       ) : null}
     </>
   )
-}
-
-/**
- * Long runs of unchanged blocks are folded into one row, keeping one block of context on each side
- * of a change, so the changes of a long document are found without scrolling through all of it.
- */
-const CONTEXT = 1
-function collapse(rows: DiffRow[]): Array<DiffRow | { skipped: number }> {
-  const near = rows.map((_, i) => rows.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((r) => r.change !== 'same'))
-  const out: Array<DiffRow | { skipped: number }> = []
-  for (let i = 0; i < rows.length; i++) {
-    if (near[i]) {
-      out.push(rows[i]!)
-      continue
-    }
-    let j = i
-    while (j < rows.length && !near[j]) j++
-    // Folding a single block saves nothing.
-    if (j - i > 1) out.push({ skipped: j - i })
-    else out.push(rows[i]!)
-    i = j - 1
-  }
-  return out
 }
 
 function DiffCell({ row, side }: { row: DiffRow; side: 'before' | 'after' }) {

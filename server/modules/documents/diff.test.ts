@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { blocksOf, compareBlocks } from './diff'
+import { blocksOf, compareBlocks, foldUnchanged, type DiffRow } from './diff'
 import { schema } from './render'
 
 describe('comparing two texts', () => {
@@ -40,5 +40,17 @@ describe('comparing two texts', () => {
       { type: 'ordered', depth: 1, marker: '1.', text: 'Een' },
       { type: 'ordered', depth: 1, marker: '2.', text: 'Twee' },
     ])
+  })
+
+  it('folds long unchanged stretches, keeping one block of context around each change', () => {
+    const row = (change: DiffRow['change'], text: string): DiffRow => ({ change, type: 'paragraph', depth: 0, before: { segments: [{ text }] }, after: { segments: [{ text }] } })
+    const rows = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].map((n) => row(n === '5' ? 'changed' : 'same', n))
+    const folded = foldUnchanged(rows)
+    expect(folded.map((r) => ('skipped' in r ? `…${r.skipped}` : r.after!.segments[0]!.text))).toEqual(['…3', '4', '5', '6', '…4'])
+    // A single unchanged block is not folded: that would save nothing.
+    const short = foldUnchanged([row('same', 'a'), row('same', 'b'), row('changed', 'c')])
+    expect(short.map((r) => ('skipped' in r ? `…${r.skipped}` : r.after!.segments[0]!.text))).toEqual(['a', 'b', 'c'])
+    // Nothing changed: everything folds into one row.
+    expect(foldUnchanged([row('same', 'a'), row('same', 'b')])).toEqual([{ skipped: 2 }])
   })
 })

@@ -149,3 +149,33 @@ export function compareBlocks(before: Block[], after: Block[]): Comparison {
   }
   return { rows, insertedWords, deletedWords }
 }
+
+/** A run of unchanged blocks shown as one row ("… 4 unchanged blocks …"). */
+export interface FoldedRows {
+  skipped: number
+}
+
+/** How many unchanged blocks stay visible on each side of a change. */
+const CONTEXT = 1
+
+/**
+ * Long runs of unchanged blocks folded into one row, keeping one block of context on each side of a
+ * change, so the changes of a long document are found without scrolling through all of it.
+ */
+export function foldUnchanged(rows: DiffRow[]): Array<DiffRow | FoldedRows> {
+  const near = rows.map((_, i) => rows.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((r) => r.change !== 'same'))
+  const out: Array<DiffRow | FoldedRows> = []
+  for (let i = 0; i < rows.length; i++) {
+    if (near[i]) {
+      out.push(rows[i]!)
+      continue
+    }
+    let j = i
+    while (j < rows.length && !near[j]) j++
+    // Folding a single block saves nothing.
+    if (j - i > 1) out.push({ skipped: j - i })
+    else out.push(rows[i]!)
+    i = j - 1
+  }
+  return out
+}

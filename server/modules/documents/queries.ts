@@ -4,7 +4,7 @@ import type { DB } from '../../../db/connect'
 import type { Document } from '../../../db/schema'
 import { abilities, can, isClosed, permissionOn, type Actor, type DocumentResource } from '../../policy/can'
 import { loadDoc } from '../../collab/persistence'
-import { blocksOf, compareBlocks, type Comparison } from './diff'
+import { blocksOf, compareBlocks, foldUnchanged, type Comparison } from './diff'
 import { contentNode, docFromVersionState, renderHTML } from './render'
 import { creatableKinds } from './schemas'
 
@@ -248,19 +248,32 @@ export async function adoptionDates(db: DB, docIds: string[]): Promise<Map<strin
   return new Map(rows.map((r) => [r.doc_id, String(r.adopted_on)]))
 }
 
-/** The versions page: the list, a comparison when asked for, the latest adoption, and the buttons. */
+/**
+ * The versions page: the list, a comparison when asked for (long unchanged stretches folded unless
+ * `all`), the latest adoption, and the buttons.
+ */
 export async function versionsPage(
   db: DB,
   live: LiveDocuments | undefined,
-  input: { actor: Actor; doc: DocumentRow; now: Date; from: string | null; to: string | 'current' },
+  input: { actor: Actor; doc: DocumentRow; now: Date; from: string | null; to: string | 'current'; all: boolean },
 ) {
-  const compared = input.from ? await compareVersions(db, live, { actor: input.actor, doc: input.doc, from: input.from, to: input.to }) : null
-  if (compared && !compared.ok) return compared
+  const result = input.from ? await compareVersions(db, live, { actor: input.actor, doc: input.doc, from: input.from, to: input.to }) : null
+  if (result && !result.ok) return result
+  const rows = result?.comparison.rows ?? []
+  const items = input.all ? rows : foldUnchanged(rows)
   return {
     ok: true as const,
     versions: await listVersions(db, input),
     adoption: (await latestAdoption(db, input.doc.id)) ?? null,
-    compared,
+    compared: result && {
+      from: result.from,
+      to: result.to,
+      insertedWords: result.comparison.insertedWords,
+      deletedWords: result.comparison.deletedWords,
+      changed: rows.some((r) => r.change !== 'same'),
+      items,
+      folded: items.length < rows.length,
+    },
     abilities: abilities(input.actor, asResource(input.doc, input.now)),
   }
 }
