@@ -246,3 +246,48 @@ describe('restoring a version', () => {
     await room.unload()
   })
 })
+
+describe('locking', () => {
+  it('locks and unlocks with an audit entry each, tells the collaboration server only when something changed, refuses others', async () => {
+    const doc = await newDoc(['Tekst.'])
+    const notices: string[] = []
+    const collabStub = { accessChanged: async (n: { docId: string }) => void notices.push(n.docId) }
+    expect(await lockDocument(db, collabStub, { actor: reader, doc, now: at(1) })).toEqual({ ok: false, reason: 'forbidden' })
+    expect(notices).toEqual([])
+    expect(await lockDocument(db, collabStub, { actor: drafter, doc, now: at(2) })).toEqual({ ok: true, changed: true })
+    expect(await findDocument(db, doc.id)).toMatchObject({ status: 'locked', locked_at: at(2).toISOString() })
+    // The page may be stale: locking again changes and records nothing.
+    expect(await lockDocument(db, collabStub, { actor: drafter, doc, now: at(3) })).toEqual({ ok: true, changed: false })
+    expect(await unlockDocument(db, collabStub, { actor: drafter, doc, now: at(4) })).toEqual({ ok: true, changed: true })
+    expect(await findDocument(db, doc.id)).toMatchObject({ status: 'draft', locked_at: null })
+    expect(notices).toEqual([doc.id, doc.id])
+    expect((await actions()).filter((a) => a.startsWith('document.') && a.endsWith('locked'))).toEqual(['document.locked', 'document.unlocked'])
+    expect(await lockDocument(db, collabStub, { actor: drafter, doc: { ...doc, id: 'bestaat-niet' }, now: at(5) })).toEqual({ ok: false, reason: 'not_found' })
+  })
+})
+
+describe('adopting a version', () => {
+  it('records the decision of the aldermen, not in the future by the Dutch calendar, of this document only', async () => {
+    const staff = await makeOrganisation(db, regionId, { kind: 'municipality' })
+    const alderman = await actorOf((await makeMember(db, { regionId, organisationId: staff, role: 'alderman' })).userId)
+    const doc = await newDoc(['Vast te stellen.'])
+    const other = await newDoc(['Ander.'])
+    const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Voor het PHO', now: at(1) })
+    const foreign = await saveVersion(db, undefined, { actor: drafter, doc: other, label: 'Ander', now: at(1) })
+    if (!v.ok || !foreign.ok) throw new Error('save failed')
+    const before = await actions()
+    // 23:30 UTC on 1 May is already 2 May in Amsterdam: that day may be adopted, the 3rd not.
+    const now = new Date('2026-05-01T23:30:00Z')
+    const input = { actor: alderman, doc, versionId: v.id, adoptedOn: '2026-05-02', reference: 'PHO-2026-07', now }
+    expect(await adoptVersion(db, { ...input, actor: drafter })).toEqual({ ok: false, reason: 'forbidden' })
+    expect(await adoptVersion(db, { ...input, adoptedOn: '2026-05-03' })).toEqual({ ok: false, reason: 'in_future' })
+    expect(await adoptVersion(db, { ...input, versionId: foreign.id })).toEqual({ ok: false, reason: 'version_not_found' })
+    expect(await actions()).toEqual(before)
+    expect(await latestAdoption(db, doc.id)).toBeUndefined()
+
+    const adopted = await adoptVersion(db, input)
+    expect(adopted).toMatchObject({ ok: true, label: 'Voor het PHO' })
+    expect(await latestAdoption(db, doc.id)).toMatchObject({ version_id: v.id, adopted_on: '2026-05-02', reference: 'PHO-2026-07', version_label: 'Voor het PHO' })
+    expect((await actions()).at(-1)).toBe('document.adopted')
+  })
+})
