@@ -10,7 +10,7 @@ import { iso } from '../server/lib/time'
 import { addMembership, createMunicipality, createOrganisation, createRegion } from '../server/modules/regions/commands'
 import { recordConsent } from '../server/modules/panels/access'
 import { isSafeName } from '../server/modules/accounts/names'
-import { createDocument } from '../server/modules/documents/documents'
+import { createDocument } from '../server/modules/documents/commands'
 import { principlesFile, principlesUpdate } from '../server/modules/principles/content'
 
 /**

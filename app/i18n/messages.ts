@@ -457,6 +457,7 @@ const nl = {
   'report.csv': 'Download als CSV',
 
   // ---- issue 8, documents (nl): add this module's new keys directly below ----
+  'doc.readonly.closed': 'De termijn van dit document is voorbij. Niemand kan de tekst nog wijzigen; u kunt hem lezen.',
   // ---- end documents ----
 
   // ---- issue 8, comments (nl): add this module's new keys directly below ----
@@ -932,6 +933,7 @@ const en: Record<MessageKey, string> = {
   'report.csv': 'Download as CSV',
 
   // ---- issue 8, documents (en): add this module's new keys directly below ----
+  'doc.readonly.closed': 'The period of this document has ended. Nobody can change the text any more; you can read it.',
   // ---- end documents ----
 
   // ---- issue 8, comments (en): add this module's new keys directly below ----

@@ -1,21 +1,21 @@
 import { Component, lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
-import { z } from 'zod'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { forbidden } from '../../server/auth/guards'
-import { can } from '../../server/policy/can'
-import { invalid, parseFormData } from '../../server/lib/forms'
-import { asResource, NotAllowedError, setLocked } from '../../server/modules/documents/documents'
+import { invalid, parseFormData, refusal } from '../../server/lib/forms'
+import { lockDocument, unlockDocument } from '../../server/modules/documents/commands'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireDocument } from '../../server/modules/documents/access'
-import { latestState, renderHTML } from '../../server/modules/documents/render'
+import { latestState, withDocumentState } from '../../server/modules/documents/queries'
+import { renderHTML } from '../../server/modules/documents/render'
+import { lockSchema } from '../../server/modules/documents/schemas'
 import { commentSchema, createComment, listComments } from '../../server/modules/comments/comments'
 import { CommentComposer, CommentsPanel } from '../components/TextComments'
 import type { EditorCommentApi } from '../editor/Editor.client'
 import { Notice } from '../components/forms'
 import { colourFor } from '../editor/presence'
-import { useT } from '../i18n/use'
+import { useErrorText, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
 /** Browser only: Remix leaves .client modules out of the server build. */
@@ -26,33 +26,23 @@ const CollabEditor = lazy(() => import('../editor/Editor.client'))
  * the live editor once that has synced. Read-only for 'read' and 'comment', with the reason.
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { auth, region, doc, permission } = await requireDocument(request, context, params, 'read')
-  const ydoc = await latestState(context.db, context.collab, doc.id)
-  let html: string
-  let comments: Awaited<ReturnType<typeof listComments>>
-  try {
+  const { auth, region, doc, abilities, readOnlyReason } = await requireDocument(request, context, params, 'read')
+  const { comments, html } = await withDocumentState(context.db, context.collab, doc.id, async (ydoc) => {
     // The comments first: rendering may drop unknown elements from the copy it reads.
-    comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
-    html = renderHTML(ydoc)
-  } finally {
-    ydoc.destroy()
-  }
-  const canComment = can(auth.actor, 'comment', asResource(doc))
+    const comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
+    return { comments, html: renderHTML(ydoc) }
+  })
   return {
     region: { slug: region.slug, name: region.name },
     doc: { id: doc.id, title: doc.title, kind: doc.kind, status: doc.status },
-    editable: permission === 'edit',
-    readOnlyReason: permission === 'edit' ? null : doc.status === 'locked' ? ('locked' as const) : permission,
+    abilities,
+    readOnlyReason,
     html,
     user: { id: auth.user.id, name: auth.user.name, color: colourFor(auth.user.id) },
-    canLock: can(auth.actor, 'lock', { ...asResource(doc), locked: false }),
-    canComment,
-    canReview: permission === 'edit' || comments.some((c) => c.can.moderate || c.can.dispose),
+    canReview: abilities.edit || comments.some((c) => c.can.moderate || c.can.dispose),
     comments,
   }
 }
-
-const lockSchema = z.object({ intent: z.enum(['lock', 'unlock']) })
 
 /**
  * Commenting on words (intent 'comment': anchors, quote and body; the words must still be there,
@@ -85,21 +75,22 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   const parsed = parseFormData(form, lockSchema)
   if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
-  try {
-    await setLocked(context.db, { actor: auth.actor, docId: doc.id, locked: parsed.data.intent === 'lock', now: context.clock() })
-  } catch (err) {
-    if (err instanceof NotAllowedError) forbidden()
-    throw err
-  }
-  await context.collab.accessChanged({ docId: doc.id })
+  const input = { actor: auth.actor, doc, now: context.clock() }
+  const locked = parsed.data.intent === 'lock' ? await lockDocument(context.db, context.collab, input) : await unlockDocument(context.db, context.collab, input)
+  if (!locked.ok) return refusal(locked, {}, parsed.data)
   return redirect(`/regio/${region.slug}/documenten/${doc.id}`)
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.doc.title} · ${data.region.name} · Samenspel` : 'Samenspel' }]
 
 export default function DocumentPage() {
-  const { region, doc, editable, readOnlyReason, html, user, canLock, canComment, canReview, comments } = useLoaderData<typeof loader>()
+  const { region, doc, abilities, readOnlyReason, html, user, canReview, comments } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
   const t = useT()
+  const errorText = useErrorText()
+  const { edit: editable, comment: canComment, lock: canLock } = abilities
+  // A refused lock or unlock (someone else's change of roles, say) is said next to the button.
+  const lockRefused = result && !result.ok && 'values' in result && (result.values.intent === 'lock' || result.values.intent === 'unlock') ? result.errors.form : undefined
   const [mounted, setMounted] = useState(false)
   useEffect(() => setMounted(true), [])
   const [api, setApi] = useState<EditorCommentApi | null>(null)
@@ -131,6 +122,9 @@ export default function DocumentPage() {
           </Form>
         ) : null}
       </div>
+      {lockRefused ? (
+        <Notice kind="error">{errorText(lockRefused)}</Notice>
+      ) : null}
       {readOnlyReason ? <Notice kind="info">{t(`doc.readonly.${readOnlyReason}` as MessageKey)}</Notice> : null}
       <noscript>
         <Paragraph className="muted">{t('doc.noscript')}</Paragraph>

@@ -1,26 +1,14 @@
-import { forbidden } from '../../server/auth/guards'
-import { can } from '../../server/policy/can'
-import { asResource } from '../../server/modules/documents/documents'
-import { adoptSchema, adoptVersion, decisionDay, latestAdoption } from '../../server/modules/principles/adoption'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
 import { notFound } from '../../server/auth/guards'
-import { invalid, parseForm } from '../../server/lib/forms'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { requireDocument } from '../../server/modules/documents/access'
-import {
-  compareVersions,
-  LABEL_MAX,
-  listVersions,
-  restoreVersion,
-  restoreVersionSchema,
-  saveVersion,
-  saveVersionSchema,
-  type DiffRow,
-  type Segment,
-} from '../../server/modules/documents/versions'
+import { adoptVersion, restoreVersion, saveVersion } from '../../server/modules/documents/commands'
+import type { DiffRow, FoldedRows, Segment } from '../../server/modules/documents/diff'
+import { versionsPage } from '../../server/modules/documents/queries'
+import { decisionDay, documentRefusals, LABEL_MAX, versionsFormSchema } from '../../server/modules/documents/schemas'
 import { getLocale } from '../i18n/locale.server'
 import { translate } from '../i18n/messages'
 import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
@@ -29,34 +17,31 @@ import { useFormat, useT } from '../i18n/use'
 
 /**
  * Named versions of a document: save one (edit), list them (read), compare two or one with the
- * current text (read, ?van=<id>&naar=<id|huidig>), restore one as a new change (edit).
+ * current text (read, ?van=<id>&naar=<id|huidig>), restore one as a new change (edit), adopt one
+ * (the aldermen).
  */
 const CURRENT = 'huidig'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { auth, region, doc, permission } = await requireDocument(request, context, params, 'read')
+  const { auth, region, doc } = await requireDocument(request, context, params, 'read')
   const url = new URL(request.url)
   const from = url.searchParams.get('van')
   const to = url.searchParams.get('naar') || CURRENT
-  const versions = await listVersions(context.db, { actor: auth.actor, doc })
-  let compared = null
-  if (from) {
-    const result = await compareVersions(context.db, context.collab, { actor: auth.actor, doc, from, to: to === CURRENT ? 'current' : to })
-    if (!result.ok) notFound()
-    compared = result
-  }
-  const adoption = await latestAdoption(context.db, doc.id)
+  const now = context.clock()
+  const all = url.searchParams.get('alles') === '1'
+  const page = await versionsPage(context.db, context.collab, { actor: auth.actor, doc, now, from, to: to === CURRENT ? 'current' : to, all })
+  if (!page.ok) notFound()
   return {
     region: { slug: region.slug, name: region.name },
     doc: { id: doc.id, title: doc.title },
-    canEdit: permission === 'edit',
-    canAdopt: can(auth.actor, 'adopt', asResource(doc)),
-    adoption,
-    today: decisionDay(context.clock()),
+    canEdit: page.abilities.edit,
+    canAdopt: page.abilities.adopt,
+    adoption: page.adoption,
+    today: decisionDay(now),
     labelMax: LABEL_MAX,
-    versions,
-    selection: { from, to, all: url.searchParams.get('alles') === '1' },
-    compared,
+    versions: page.versions,
+    selection: { from, to },
+    compared: page.compared,
   }
 }
 
@@ -69,30 +54,27 @@ type Reply =
   | { ok: true; message: 'unchanged'; label: string }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { auth, doc, permission } = await requireDocument(request, context, params, 'read')
-  const parsed = await parseForm(request, z.discriminatedUnion('intent', [saveVersionSchema, restoreVersionSchema, adoptSchema]))
+  const { auth, doc } = await requireDocument(request, context, params, 'read')
+  const parsed = await parseForm(request, versionsFormSchema)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-  const now = context.clock()
-  if (parsed.data.intent === 'adopt') {
-    // Adopting needs no edit right (the document may be locked by then): it is the aldermen's.
-    const adopted = await adoptVersion(context.db, { actor: auth.actor, doc, ...parsed.data, now })
-    if (!adopted.ok && adopted.reason === 'forbidden') forbidden()
-    if (!adopted.ok && adopted.reason === 'version_not_found') return invalid({ form: 'versions.notFound' }, {}, 404)
-    if (!adopted.ok) return invalid({ adoptedOn: 'adoption.notInFuture' }, { ...parsed.data }, 400)
-    const label = (await latestAdoption(context.db, doc.id))?.version_label ?? ''
-    return data({ ok: true, message: 'adopted', label } satisfies Reply)
+  const input = parsed.data
+  const values = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)]))
+  const by = { actor: auth.actor, doc, now: context.clock() }
+  if (input.intent === 'adopt') {
+    const adopted = await adoptVersion(context.db, { ...by, ...input })
+    if (!adopted.ok) return refusal(adopted, documentRefusals, values)
+    return data({ ok: true, message: 'adopted', label: adopted.label } satisfies Reply)
   }
-  if (permission !== 'edit') forbidden()
-  if (parsed.data.intent === 'save') {
-    const saved = await saveVersion(context.db, context.collab, { actor: auth.actor, doc, label: parsed.data.label, now })
-    if (!saved.ok) return invalid(saved.errors, { label: parsed.data.label })
-    return data({ ok: true, message: 'saved', label: parsed.data.label } satisfies Reply)
+  if (input.intent === 'save') {
+    const saved = await saveVersion(context.db, context.collab, { ...by, label: input.label })
+    if (!saved.ok) return refusal(saved, documentRefusals, values)
+    return data({ ok: true, message: 'saved', label: saved.label } satisfies Reply)
   }
   const locale = await getLocale(request)
   // The text before the restore is kept as a version of its own, named in the user's language.
   const backupLabel = (label: string) => translate(locale, 'versions.backupLabel', { label: shorten(label, LABEL_MAX - 30) })
-  const restored = await restoreVersion(context.db, context.collab, { actor: auth.actor, doc, versionId: parsed.data.versionId, now, backupLabel })
-  if (!restored.ok) return invalid({ form: 'versions.notFound' }, {}, 404)
+  const restored = await restoreVersion(context.db, context.collab, { ...by, versionId: input.versionId, backupLabel })
+  if (!restored.ok) return refusal(restored, documentRefusals, values)
   if (!restored.changed) return data({ ok: true, message: 'unchanged', label: restored.label } satisfies Reply)
   return data({ ok: true, message: 'restored', label: restored.label, backup: restored.backupLabel } satisfies Reply)
 }
@@ -287,20 +269,20 @@ export default function Versions() {
           <Heading level={2} id="vergelijking-titel">
             {t('versions.comparison')}
           </Heading>
-          {compared.comparison.rows.every((r) => r.change === 'same') ? (
+          {!compared.changed ? (
             <Paragraph>{t('versions.noChanges')}</Paragraph>
           ) : (
             <Paragraph>
-              {t('versions.summary', { ins: compared.comparison.insertedWords, del: compared.comparison.deletedWords })}{' '}
+              {t('versions.summary', { ins: compared.insertedWords, del: compared.deletedWords })}{' '}
               <span className="muted">{t('versions.legend')}</span>
             </Paragraph>
           )}
-          {compared.comparison.rows.some((r) => r.change !== 'same') ? (
+          {compared.changed ? (
             <ComparisonTable
-              rows={compared.comparison.rows}
+              items={compared.items}
               from={{ name: versionName(compared.from.id), when: compared.from.created_at }}
               to={{ name: versionName(compared.to.id), when: compared.to.created_at }}
-              showAllHref={selection.all ? null : `?van=${selection.from}&naar=${selection.to}&alles=1#vergelijking`}
+              showAllHref={compared.folded ? `?van=${selection.from}&naar=${selection.to}&alles=1#vergelijking` : null}
             />
           ) : null}
         </section>
@@ -311,19 +293,18 @@ export default function Versions() {
 
 /** The two texts side by side, one row per block; deletions on the left, insertions on the right. */
 function ComparisonTable({
-  rows,
+  items,
   from,
   to,
   showAllHref,
 }: {
-  rows: DiffRow[]
+  items: Array<DiffRow | FoldedRows>
   from: { name: string; when: string | null }
   to: { name: string; when: string | null }
   showAllHref: string | null
 }) {
   const t = useT()
   const fmt = useFormat()
-  const items = showAllHref ? collapse(rows) : rows
   const heading = (side: typeof from) => (
     <th scope="col">
       {side.name}
@@ -355,7 +336,7 @@ function ComparisonTable({
           )}
         </tbody>
       </table>
-      {showAllHref && items.length < rows.length ? (
+      {showAllHref ? (
         <Paragraph>
           <Link to={showAllHref} preventScrollReset>
             {t('versions.showAll')}
@@ -364,29 +345,6 @@ function ComparisonTable({
       ) : null}
     </>
   )
-}
-
-/**
- * Long runs of unchanged blocks are folded into one row, keeping one block of context on each side
- * of a change, so the changes of a long document are found without scrolling through all of it.
- */
-const CONTEXT = 1
-function collapse(rows: DiffRow[]): Array<DiffRow | { skipped: number }> {
-  const near = rows.map((_, i) => rows.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((r) => r.change !== 'same'))
-  const out: Array<DiffRow | { skipped: number }> = []
-  for (let i = 0; i < rows.length; i++) {
-    if (near[i]) {
-      out.push(rows[i]!)
-      continue
-    }
-    let j = i
-    while (j < rows.length && !near[j]) j++
-    // Folding a single block saves nothing.
-    if (j - i > 1) out.push({ skipped: j - i })
-    else out.push(rows[i]!)
-    i = j - 1
-  }
-  return out
 }
 
 function DiffCell({ row, side }: { row: DiffRow; side: 'before' | 'after' }) {

@@ -2,30 +2,24 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { forbidden, requireRegion } from '../../server/auth/guards'
-import { invalid, parseForm } from '../../server/lib/forms'
-import { can } from '../../server/policy/can'
-import { createDocument, listReadableDocuments } from '../../server/modules/documents/documents'
-import { adoptionDates } from '../../server/modules/principles/adoption'
-import { creatableKinds, newDocumentSchema, TITLE_MAX } from '../../server/modules/documents/schemas'
+import { requireRegion } from '../../server/auth/guards'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
+import { newDocument } from '../../server/modules/documents/commands'
+import { creatableKindsFor, listDocuments } from '../../server/modules/documents/queries'
+import { newDocumentSchema, TITLE_MAX } from '../../server/modules/documents/schemas'
 import { ErrorSummary, SelectField, SubmitButton, TextField } from '../components/forms'
 import { DataTable } from '../components/DataTable'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
 /** The region's documents the user may read, and a form to start a new one for those who may. */
-const drafterCheck = (regionId: string, kind: (typeof creatableKinds)[number]) =>
-  ({ type: 'document', regionId, kind, ownerOrganisationId: null, locked: false }) as const
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
-  const docs = await listReadableDocuments(context.db, auth.actor, region.id)
-  const adopted = await adoptionDates(context.db, docs.map((d) => d.id))
   return {
     region: { slug: region.slug, name: region.name },
-    documents: docs.map((d) => ({ id: d.id, title: d.title, kind: d.kind, status: d.status, adoptedOn: adopted.get(d.id) ?? null, permission: d.permission, created_at: d.created_at })),
+    documents: await listDocuments(context.db, { actor: auth.actor, regionId: region.id, now: context.clock() }),
     // What the form offers; the component may not import server modules itself.
-    kinds: creatableKinds.filter((k) => can(auth.actor, 'create', drafterCheck(region.id, k))),
+    kinds: creatableKindsFor(auth.actor, region.id),
     titleMax: TITLE_MAX,
   }
 }
@@ -34,9 +28,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
   const parsed = await parseForm(request, newDocumentSchema)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-  if (!can(auth.actor, 'create', drafterCheck(region.id, parsed.data.kind))) forbidden()
-  const id = await createDocument(context.db, { regionId: region.id, kind: parsed.data.kind, title: parsed.data.title, actorId: auth.user.id, now: context.clock() })
-  return redirect(`/regio/${region.slug}/documenten/${id}`)
+  const created = await newDocument(context.db, { actor: auth.actor, regionId: region.id, ...parsed.data, now: context.clock() })
+  if (!created.ok) return refusal(created, {}, parsed.data)
+  return redirect(`/regio/${region.slug}/documenten/${created.id}`)
 }
 
 export default function Documents() {

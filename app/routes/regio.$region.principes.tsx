@@ -4,13 +4,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { z } from 'zod'
 import { forbidden, notFound, requireRegion } from '../../server/auth/guards'
-import { can } from '../../server/policy/can'
+import { can, permissionOn } from '../../server/policy/can'
 import { invalid, parseForm } from '../../server/lib/forms'
-import { asResource, permissionFor } from '../../server/modules/documents/documents'
-import { latestState } from '../../server/modules/documents/render'
+import { asResource, latestAdoption, latestState } from '../../server/modules/documents/queries'
 import { createComment, listComments, BODY_MAX } from '../../server/modules/comments/comments'
 import { demoNotice, findPrinciplesDocument, principlesWithAnchors } from '../../server/modules/principles/content'
-import { latestAdoption } from '../../server/modules/principles/adoption'
 import { Notice } from '../components/forms'
 import { CommentCard } from '../components/CommentCard'
 import { useErrorText, useFormat, useT } from '../i18n/use'
@@ -25,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
   const doc = await findPrinciplesDocument(context.db, region.id)
   if (!doc) notFound()
-  const permission = permissionFor(auth.actor, doc)
+  const permission = permissionOn(auth.actor, asResource(doc, context.clock()))
   if (permission === 'none') forbidden()
   const ydoc = await latestState(context.db, context.collab, doc.id)
   try {

@@ -6,8 +6,8 @@ import { loadActor } from '../auth/actor'
 import { sessionCookie } from '../auth/cookie'
 import { originAllowed } from '../auth/origin'
 import { validateSessionToken } from '../auth/session'
-import type { Permission } from '../policy/can'
-import { findDocument, permissionFor } from '../modules/documents/documents'
+import { isClosed, permissionOn, type Permission } from '../policy/can'
+import { asResource, findDocument } from '../modules/documents/queries'
 import type { CollabHooks, UpgradeDecision, Verdict } from './hooks'
 
 export type { UpgradeDecision } from './hooks'
@@ -38,7 +38,7 @@ export async function authorizeUpgrade(deps: PortalHookDeps, req: IncomingMessag
   const doc = await findDocument(deps.db, match[1]!)
   if (!doc) return { ok: false, status: 404, reason: 'unknown document' }
   const actor = await loadActor(deps.db, session.user)
-  const permission = permissionFor(actor, doc, deps.clock())
+  const permission = permissionOn(actor, asResource(doc, deps.clock()))
   if (permission === 'none') return { ok: false, status: 403, reason: 'no permission' }
   return { ok: true, userId: session.user.id, actor, docId: doc.id, permission }
 }
@@ -50,7 +50,7 @@ export async function currentPermission(deps: Pick<PortalHookDeps, 'db' | 'clock
     findDocument(deps.db, docId),
   ])
   if (!user || !doc) return 'none'
-  return permissionFor(await loadActor(deps.db, user), doc, deps.clock())
+  return permissionOn(await loadActor(deps.db, user), asResource(doc, deps.clock()))
 }
 
 /**
@@ -59,8 +59,8 @@ export async function currentPermission(deps: Pick<PortalHookDeps, 'db' | 'clock
  * access notice for the document clears (a route that changes closes_at sends one).
  */
 export function closesAtRule(deps: Pick<PortalHookDeps, 'db' | 'clock'>) {
-  const cache = new Map<string, Promise<number | null>>()
-  const closesAt = (docId: string): Promise<number | null> => {
+  const cache = new Map<string, Promise<string | null>>()
+  const closesAt = (docId: string): Promise<string | null> => {
     let hit = cache.get(docId)
     if (!hit) {
       hit = deps.db
@@ -68,7 +68,7 @@ export function closesAtRule(deps: Pick<PortalHookDeps, 'db' | 'clock'>) {
         .select('closes_at')
         .where('id', '=', docId)
         .executeTakeFirst()
-        .then((r) => (r?.closes_at ? Date.parse(r.closes_at) : null))
+        .then((r) => r?.closes_at ?? null)
       // A failed lookup is not remembered.
       hit.catch(() => cache.delete(docId))
       cache.set(docId, hit)
@@ -77,8 +77,8 @@ export function closesAtRule(deps: Pick<PortalHookDeps, 'db' | 'clock'>) {
   }
   return {
     async beforeUpdate({ docId, now }: { docId: string; now: Date }): Promise<Verdict> {
-      const at = await closesAt(docId)
-      if (at !== null && now.getTime() >= at) return { ok: false, reason: 'document closed', recheckAccess: true }
+      // The policy decides what "closed" means, here as on every page.
+      if (isClosed({ closesAt: await closesAt(docId), asOf: now })) return { ok: false, reason: 'document closed', recheckAccess: true }
       return { ok: true }
     },
     async accessChangesAt(docId: string): Promise<Date | null> {

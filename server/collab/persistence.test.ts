@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Connection } from '../../db/connect'
 import { freshDb, makeRegion, T0 } from '../../tests/support/db'
-import { createDocument } from '../modules/documents/documents'
+import { createDocument } from '../modules/documents/commands'
 import { appendUpdate, combine, compact, loadDoc, pendingCount, readAfter } from './persistence'
 
 let conn: Connection

@@ -7,7 +7,7 @@ import type { Connection } from '../../db/connect'
 import { freshDb, makeRegion, T0 } from '../../tests/support/db'
 import { fragmentText, type, until } from '../../tests/support/collab'
 import { createLogger } from '../lib/log'
-import { createDocument } from '../modules/documents/documents'
+import { createDocument } from '../modules/documents/commands'
 import { dbStorage, loadDoc, withFaults, type StorageFaults } from './persistence'
 import { changesDoc, MESSAGE_STORAGE_STATUS, newConn, Room, type Conn } from './room'
 

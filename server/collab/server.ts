@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+import * as Y from 'yjs'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Logger } from '../lib/log'
 import type { Clock } from '../lib/time'
 import type { CollabHooks } from './hooks'
 import { localNotifier, type Notice, type Notifier } from './notify'
 import type { CollabStorage, StorageFaults } from './persistence'
-import { CLOSE, errorText, newConn, Room, type Conn, type StorageState } from './room'
+import { CLOSE, errorText, newConn, Room, SERVER_ORIGIN, type Conn, type StorageState } from './room'
 
 /**
  * The collaboration server: y-websocket's protocol at /collab/<documentId>, on the portal's port.
@@ -244,9 +245,55 @@ export class CollabServer {
     }
   }
 
-  /** A loaded document, for server-side changes such as restoring a version. */
+  /** A loaded document (tests look inside; modules use snapshot and applyServerChange). */
   loaded(docId: string): Room | undefined {
     return this.rooms.get(docId)
+  }
+
+  /**
+   * The state of a document loaded here as a reader arriving now would get it (only what the log
+   * holds), or null when it is not loaded here (the store is the truth then).
+   */
+  async snapshot(docId: string): Promise<Uint8Array | null> {
+    const room = this.rooms.get(docId)
+    if (!room) return null
+    try {
+      await room.ready
+      await room.drained()
+    } catch {
+      // A room that failed to load is dropped; the store is the truth then.
+      return null
+    }
+    return this.rooms.get(docId) === room ? Y.encodeStateAsUpdate(room.doc) : null
+  }
+
+  /**
+   * A change the server makes to a document (restoring a version, say), through the same write
+   * path as an editor's: stored first, then applied and sent to everyone. For a document loaded
+   * here it goes through the room (Room.change); otherwise it is computed on a copy of the stored
+   * state and appended to the log, and a room that began loading meanwhile catches up from the log.
+   * `change` must only write: it may run on a copy that is thrown away. Resolves once the change is
+   * stored (when the document is open here, waiting through a storage retry).
+   */
+  async applyServerChange(docId: string, change: (doc: Y.Doc) => void): Promise<void> {
+    // A room that is still writing itself away goes first, so its last edits lie under the change.
+    await this.unloading.get(docId)
+    const room = this.rooms.get(docId)
+    if (room && (await room.ready.then(() => this.rooms.get(docId) === room, () => false))) return room.change(change)
+    const stored = await this.storage.load(docId)
+    const copy = new Y.Doc({ gc: true })
+    if (stored.update) Y.applyUpdate(copy, stored.update)
+    let update = null as Uint8Array | null
+    // Yjs emits 'update' only for a transaction that changed something.
+    copy.on('update', (u: Uint8Array) => (update = u))
+    copy.transact(() => change(copy), SERVER_ORIGIN)
+    copy.destroy()
+    if (!update) return
+    const seq = await this.storage.append(docId, update, this.clock())
+    if (this.shared) void this.notifier.publish({ kind: 'update', docId, seq }).catch(() => undefined)
+    // A room that started loading meanwhile may have read the store before this append.
+    const late = this.rooms.get(docId)
+    if (late) await late.ready.then(() => late.pullRemote()).catch(() => undefined)
   }
 
   private scheduleUnload(room: Room) {

@@ -13,7 +13,7 @@ import { rolesIn } from './roles'
 
 export type { Actor, ActorMembership } from './actor'
 export { rolesIn } from './roles'
-export { permissionOn, atLeast, documentActions, type DocumentAction, type DocumentResource, type Permission } from './documents'
+export { permissionOn, atLeast, isClosed, documentActions, type DocumentAction, type DocumentResource, type Permission } from './documents'
 export { commentActions, type CommentAction, type CommentResource } from './comments'
 export { rolesByOrganisationKind, roleFitsOrganisation, roleIsInvitable, type MembershipGrant } from './memberships'
 

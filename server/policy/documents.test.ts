@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { documentKinds, roles, type DocumentKind, type Role } from '../../db/schema'
-import { can, documentActions, permissionOn, type Actor, type DocumentResource, type Permission } from './can'
+import { can, documentActions, isClosed, permissionOn, type Actor, type DocumentResource, type Permission } from './can'
 
 /**
  * Document permissions, written out by hand: role × kind, for an open and a locked document, and
@@ -78,6 +78,42 @@ describe('document permissions', () => {
     expect(permissionOn(provider, { ...doc('proposal'), providersMayDraft: true })).toBe('read')
     expect(permissionOn(actor('panel_member'), { ...doc('principles'), providersMayDraft: true })).toBe('comment')
     expect(permissionOn(provider, { ...doc('principles', true), providersMayDraft: true })).toBe('read')
+  })
+
+  it('makes a document past its closing time read-only at that moment, for everyone who could read it', () => {
+    const closesAt = '2026-12-02T12:00:00.000Z'
+    const asOf = (iso: string) => ({ ...doc('principles'), closesAt, asOf: new Date(iso) })
+    const drafter = actor('civil_servant')
+    const panel = actor('panel_member')
+    // One millisecond before: open; at the moment itself and after: closed.
+    expect(permissionOn(drafter, asOf('2026-12-02T11:59:59.999Z'))).toBe('edit')
+    expect(permissionOn(panel, asOf('2026-12-02T11:59:59.999Z'))).toBe('comment')
+    for (const at of ['2026-12-02T12:00:00.000Z', '2026-12-03T09:00:00.000Z']) {
+      expect(permissionOn(drafter, asOf(at))).toBe('read')
+      expect(permissionOn(panel, asOf(at))).toBe('read')
+      expect(can(drafter, 'edit', asOf(at))).toBe(false)
+      expect(can(panel, 'comment', asOf(at))).toBe(false)
+      expect(can(panel, 'read', asOf(at))).toBe(true)
+    }
+    // Closing gives nobody anything: a competitor still gets nothing on a submission.
+    const submission = { ...doc('submission'), closesAt, asOf: new Date('2026-12-03T00:00:00Z') }
+    expect(permissionOn(actor('provider_member', 'org-de-brug'), submission)).toBe('none')
+    expect(permissionOn(actor('provider_member', OWNER), submission)).toBe('read')
+    // No closing time: open whatever the clock says.
+    expect(permissionOn(drafter, { ...doc('principles'), closesAt: null, asOf: new Date('2100-01-01T00:00:00Z') })).toBe('edit')
+    // The deadline is the state the policy decides on; comments follow it too.
+    const comment = { type: 'comment' as const, authorId: 'someone', moderation: 'visible' as const, document: asOf('2026-12-02T12:00:00.000Z') }
+    expect(can(panel, 'reply', comment)).toBe(false)
+    expect(can(panel, 'reply', { ...comment, document: asOf('2026-12-02T11:00:00.000Z') })).toBe(true)
+  })
+
+  it('counts a document with a closing time as closed when the moment of asking is missing or the time unreadable', () => {
+    const drafter = actor('civil_servant')
+    expect(isClosed({ closesAt: '2100-01-01T00:00:00.000Z' })).toBe(true)
+    expect(permissionOn(drafter, { ...doc('proposal'), closesAt: '2100-01-01T00:00:00.000Z' })).toBe('read')
+    expect(permissionOn(drafter, { ...doc('proposal'), closesAt: 'morgen', asOf: new Date('2026-01-01T00:00:00Z') })).toBe('read')
+    expect(isClosed({})).toBe(false)
+    expect(isClosed({ closesAt: null })).toBe(false)
   })
 
   it('gives nothing to people outside the region or not logged in', () => {

@@ -23,6 +23,10 @@ export interface DocumentResource {
   locked: boolean
   /** the region lets providers co-draft its leading principles */
   providersMayDraft?: boolean
+  /** when the document closes (ISO 8601), e.g. a round's deadline; null or absent: it never does */
+  closesAt?: string | null
+  /** the moment the question is asked (the server clock); see isClosed */
+  asOf?: Date
 }
 export const documentActions = ['read', 'comment', 'edit', 'create', 'lock', 'adopt'] as const
 export type DocumentAction = (typeof documentActions)[number]
@@ -34,6 +38,18 @@ const rank: Record<Permission, number> = { none: 0, read: 1, comment: 2, edit: 3
 /** Whether a level includes another: `atLeast('edit', 'comment')` is true. */
 export function atLeast(level: Permission, wanted: Permission): boolean {
   return rank[level] >= rank[wanted]
+}
+
+/**
+ * Whether the document is past its closing time at the moment of asking. Without a moment (asOf),
+ * or with a closing time that cannot be read, a document that has one counts as closed: a caller
+ * that forgot the clock gets a read-only document, never an open one.
+ */
+export function isClosed(doc: Pick<DocumentResource, 'closesAt' | 'asOf'>): boolean {
+  if (doc.closesAt === null || doc.closesAt === undefined) return false
+  const at = Date.parse(doc.closesAt)
+  if (Number.isNaN(at) || !doc.asOf) return true
+  return doc.asOf.getTime() >= at
 }
 
 /** The one permission level of an actor on a document; every document action follows from it. */
@@ -56,7 +72,7 @@ export function permissionOn(actor: Actor | null, doc: Omit<DocumentResource, 't
   } else {
     level = 'read'
   }
-  if (doc.locked && level !== 'none') return 'read'
+  if ((doc.locked || isClosed(doc)) && level !== 'none') return 'read'
   return level
 }
 

@@ -11,7 +11,7 @@ import { connect, migrateToLatest } from '../../db/connect'
 import { seed } from '../../db/seed'
 import { createSession } from '../../server/auth/session'
 import { appendUpdate } from '../../server/collab/persistence'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { cookieHeader } from '../support/server'
 import { coreTimes, cpuSeconds, keystrokeUpdates, median, memoryMB, percentile, sleep } from './lib'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { startTestServer, type TestServer } from '../support/server'
 import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, screenshot } from '../support/browser'
 

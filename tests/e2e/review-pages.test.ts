@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { loadActor } from '../../server/auth/actor'
-import { saveVersion } from '../../server/modules/documents/versions'
+import { saveVersion } from '../../server/modules/documents/commands'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { client, loginAs, startTestServer, type TestServer } from '../support/server'
 import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, uncaughtErrors } from '../support/browser'

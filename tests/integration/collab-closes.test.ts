@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument, findDocument, permissionFor } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
+import { asResource, findDocument } from '../../server/modules/documents/queries'
+import { permissionOn } from '../../server/policy/can'
 import { loadActor } from '../../server/auth/actor'
 import { iso } from '../../server/lib/time'
 import { connect, fragmentText, type, until, upgradeStatus, type Client, storedText as storedTextOf } from '../support/collab'
@@ -54,7 +56,7 @@ describe.each(testDialects())('documents that close at a deadline, on %s', (dial
     await until(() => b.text() === 'voor de deadline', 5000, 'the edit before the deadline')
     const drafter = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'beleidsmedewerker@samenspel.example').executeTakeFirstOrThrow()
     const actor = await loadActor(db, drafter)
-    expect(permissionFor(actor, (await findDocument(db, id))!, clock.clock())).toBe('edit')
+    expect(permissionOn(actor, asResource((await findDocument(db, id))!, clock.clock()))).toBe('edit')
 
     clock.advance(2 * 60 * 60_000)
     // The first update after the deadline is refused, and that makes the server look again: both
@@ -65,7 +67,7 @@ describe.each(testDialects())('documents that close at a deadline, on %s', (dial
       const room = server.context.collab.loaded(id)
       return room !== undefined && room.conns.size === 2 && [...room.conns.values()].every((c) => c.permission === 'read')
     }, 5000, 'read-only connections after the reconnect')
-    expect(permissionFor(actor, (await findDocument(db, id))!, clock.clock())).toBe('read')
+    expect(permissionOn(actor, asResource((await findDocument(db, id))!, clock.clock()))).toBe('read')
     expect(fragmentText(server.context.collab.loaded(id)!.doc)).toBe('voor de deadline')
     expect(await storedText(id)).toBe('voor de deadline')
     expect(b.text()).toBe('voor de deadline')

@@ -8,7 +8,7 @@ import { connect as connectDb, migrateToLatest, type Connection } from '../../db
 import { seed } from '../../db/seed'
 import { createSession } from '../../server/auth/session'
 import { loadDoc } from '../../server/collab/persistence'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { randomId } from '../../server/lib/ids'
 import { connect, fragmentText, type, until, type Client } from '../support/collab'
 import { freePort, startProcess, type ServerProcess } from '../support/process'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import type { StorageFaults } from '../../server/collab/persistence'
 import { trackConnection, type ConnectionState } from '../../app/editor/connection'
 import { connect, fragmentText, type, until, type Client, storedText as storedTextOf } from '../support/collab'

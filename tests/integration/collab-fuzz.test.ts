@@ -6,7 +6,7 @@ import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { connect, type, until } from '../support/collab'
 import { loginAs, startTestServer, type TestServer } from '../support/server'
 

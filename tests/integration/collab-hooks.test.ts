@@ -9,7 +9,7 @@ import type { AccessNotice, CollabHooks, StoredUpdate, UpdateAttempt, Verdict } 
 import { dbStorage } from '../../server/collab/persistence'
 import { createLogger } from '../../server/lib/log'
 import type { Permission } from '../../server/policy/can'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { freshDb, makeRegion } from '../support/db'
 import { connect, type, until, upgradeStatus, type Client, storedText as storedTextOf } from '../support/collab'
 import { testClock } from '../support/server'

@@ -2,7 +2,7 @@ import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { colourFor } from '../../app/editor/presence'
 import { CLOSE_PRESENCE } from '../../server/collab/presence'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { connect, type, until, type Client } from '../support/collab'
 import { loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
 

@@ -1,7 +1,8 @@
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument, setLocked } from '../../server/modules/documents/documents'
+import { createDocument, lockDocument } from '../../server/modules/documents/commands'
+import { findDocument } from '../../server/modules/documents/queries'
 import { loadDoc } from '../../server/collab/persistence'
 import { loadActor } from '../../server/auth/actor'
 import { connect, fragmentText, type, until, upgradeStatus, type Client } from '../support/collab'
@@ -132,8 +133,9 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     const drafter = await server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', users.drafter).executeTakeFirstOrThrow()
     const codes: number[] = []
     for (const c of [a, b]) c.provider.on('connection-close', (e: CloseEvent | null) => e && codes.push(e.code))
-    await setLocked(server.context.db, { actor: await loadActor(server.context.db, drafter), docId: id, locked: true, now: new Date() })
-    await server.context.collab.accessChanged({ docId: id })
+    // The command tells the collaboration server itself.
+    const locked = await lockDocument(server.context.db, server.context.collab, { actor: await loadActor(server.context.db, drafter), doc: (await findDocument(server.context.db, id))!, now: new Date() })
+    expect(locked).toEqual({ ok: true, changed: true })
     // Both editors are told (4002), reconnect, and are read-only from then on.
     await until(() => codes.filter((c) => c === 4002).length === 2, 5000, 'the permission-changed close')
     await until(() => a.provider.wsconnected && b.provider.wsconnected && a.provider.synced && b.provider.synced, 5000, 'reconnect')

@@ -1,8 +1,8 @@
 import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeAnchor } from '../../server/modules/comments/anchors'
-import { FRAGMENT } from '../../server/modules/documents/documents'
-import { latestState } from '../../server/modules/documents/render'
+import { FRAGMENT } from '../../server/modules/documents/render'
+import { latestState } from '../../server/modules/documents/queries'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
 

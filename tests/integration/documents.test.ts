@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument } from '../../server/modules/documents/documents'
+import { createDocument } from '../../server/modules/documents/commands'
 import { loadDoc } from '../../server/collab/persistence'
 import { trackConnection, type ConnectionState } from '../../app/editor/connection'
 import { connect, fragmentText, type, until, type Client } from '../support/collab'
@@ -227,6 +227,28 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     const b = open(id, 'alderman')
     await b.synced
     expect(b.text()).toBe('Mandaat A.')
+  })
+
+  it('a document past its closing time is read-only on its pages, with the reason; only those who may lock it can', async () => {
+    const db = server.context.db
+    const id = await createDocument(db, { regionId, kind: 'proposal', title: 'Met termijn', actorId: null, now: new Date(), paragraphs: ['Termijn.'] })
+    const before = { versions: await count('doc_versions'), audit: await count('audit_log') }
+    // A reader may not lock: refused with 403 and the reason, nothing written.
+    const refused = await as('provider')(page(id), { form: { intent: 'lock' } })
+    expect(refused.status).toBe(403)
+    expect((await db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('draft')
+
+    await db.updateTable('documents').set({ closes_at: new Date(Date.now() - 60_000).toISOString() }).where('id', '=', id).execute()
+    const html = await (await as('drafter')(page(id))).text()
+    expect(html).toContain('De termijn van dit document is voorbij.')
+    const save = await as('drafter')(page(id, '/versies'), { form: { intent: 'save', label: 'Na de termijn' } })
+    expect(save.status).toBe(403)
+    expect(await (await as('drafter')(page(id, '/versies'))).text()).not.toContain('Terugzetten')
+    expect({ versions: await count('doc_versions'), audit: await count('audit_log') }).toEqual(before)
+    // Before the closing time the drafter edits as usual.
+    await db.updateTable('documents').set({ closes_at: new Date(Date.now() + 3_600_000).toISOString() }).where('id', '=', id).execute()
+    expect(await (await as('drafter')(page(id))).text()).not.toContain('niet wijzigen')
+    expect((await as('drafter')(page(id, '/versies'), { form: { intent: 'save', label: 'Voor de termijn' } })).status).toBe(200)
   })
 
   it('the editor’s connection state says “saved” only once the server has stored the edits', async () => {

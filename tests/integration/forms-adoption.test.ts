@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadActor } from '../../server/auth/actor'
-import { saveVersion } from '../../server/modules/documents/versions'
+import { saveVersion } from '../../server/modules/documents/commands'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadActor } from '../../server/auth/actor'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
-import { saveVersion } from '../../server/modules/documents/versions'
+import { saveVersion } from '../../server/modules/documents/commands'
 import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
 import { connect, fragmentText } from '../support/collab'
 import { loadDoc } from '../../server/collab/persistence'

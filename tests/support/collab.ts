@@ -69,6 +69,24 @@ export function connect(
 }
 
 /** The text of a document as the store holds it (state plus log), what a restart would load. */
+/**
+ * Clients opened as named people (their session cookies), remembered so that a suite closes them
+ * all at once in afterAll.
+ */
+export function clientsAs<Who extends string>(server: () => { url: string }, cookies: Record<Who, string>) {
+  const opened: Client[] = []
+  return {
+    open(docId: string, who: Who): Client {
+      const c = connect(server(), docId, cookies[who])
+      opened.push(c)
+      return c
+    },
+    closeAll() {
+      for (const c of opened.splice(0)) c.destroy()
+    },
+  }
+}
+
 export async function storedText(db: DB, docId: string): Promise<string> {
   const stored = await loadDoc(db, docId)
   const doc = new Y.Doc()

@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { paragraphsUpdate } from '../documents/documents'
+import { paragraphsUpdate } from '../documents/render'
 import { anchorStatus, decodeAnchor, encodeAnchor, normaliseQuote, sectionAt, textBetween } from './anchors'
 
 function docWith(paragraphs: string[]) {

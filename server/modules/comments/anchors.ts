@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { FRAGMENT } from '../documents/documents'
+import { FRAGMENT } from '../documents/render'
 
 /**
  * Where a comment sits: two Y.RelativePositions (start, end) plus the words quoted when it was

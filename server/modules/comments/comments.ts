@@ -6,7 +6,7 @@ import { can, type Actor, type CommentResource } from '../../policy/can'
 import { randomId } from '../../lib/ids'
 import { iso } from '../../lib/time'
 import { recordAudit } from '../audit/audit'
-import { asResource } from '../documents/documents'
+import { asResource } from '../documents/queries'
 import { anchorStatus, decodeAnchor, normaliseQuote, sectionAt, textBetween, type AnchorStatus } from './anchors'
 import { notify } from './notifications'
 
@@ -62,7 +62,7 @@ export async function createComment(
   db: DB,
   input: { actor: Actor; doc: Document; ydoc: Y.Doc; start: string; end: string; quote: string; body: string; now: Date },
 ): Promise<CreateResult> {
-  if (!can(input.actor, 'comment', asResource(input.doc))) return { ok: false, reason: 'forbidden' }
+  if (!can(input.actor, 'comment', asResource(input.doc, input.now))) return { ok: false, reason: 'forbidden' }
   const start = decodeAnchor(input.start)
   const end = decodeAnchor(input.end)
   const words = start && end ? textBetween(input.ydoc, start, end) : null

@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap'
 import type { Connection, DB } from '../../../db/connect'
 import { freshDb, makeRegion, T0 } from '../../../tests/support/db'
-import type { Room } from '../../collab/room'
 import { appendUpdate } from '../../collab/persistence'
-import { createDocument, FRAGMENT } from './documents'
-import { contentJSON, documentHTML, renderHTML, schema } from './render'
+import { createDocument } from './commands'
+import { documentHTML } from './queries'
+import { contentJSON, FRAGMENT, renderHTML, schema } from './render'
 
 let conn: Connection
 let db: DB
@@ -110,12 +110,12 @@ describe('render: the latest text as HTML on the server', () => {
     expect(await documentHTML(db, undefined, id)).toBe('')
   })
 
-  it('prefers the live room’s document over the store', async () => {
+  it('prefers the live document over the store, and reads the store when it is not loaded', async () => {
     const id = await createDocument(db, { regionId, kind: 'proposal', title: 'Voorstel', actorId: null, now: T0, paragraphs: ['Opgeslagen.'] })
     const liveDoc = docOf({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Live.' }] }] })
-    const room = { doc: liveDoc, ready: Promise.resolve(), drained: () => Promise.resolve() } as unknown as Room
-    const live = { loaded: (docId: string) => (docId === id ? room : undefined) }
+    const live = { snapshot: async (docId: string) => (docId === id ? Y.encodeStateAsUpdate(liveDoc) : null) }
     expect(await documentHTML(db, live, id)).toBe('<p>Live.</p>')
+    expect(await documentHTML(db, { snapshot: async () => null }, id)).toBe('<p>Opgeslagen.</p>')
     // Reading does not change the live document.
     expect(liveDoc.getXmlFragment(FRAGMENT).length).toBe(1)
   })

@@ -3,45 +3,33 @@ import { getSchema, type JSONContent } from '@tiptap/core'
 import type { Node as PMNode } from '@tiptap/pm/model'
 import { generateHTML } from '@tiptap/html/server'
 import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
-import type { DB } from '../../../db/connect'
 import { editorExtensions } from '../../../app/editor/extensions'
-import { loadDoc } from '../../collab/persistence'
-import type { Room } from '../../collab/room'
-import { FRAGMENT } from './documents'
 
 /**
- * A document's text as the server reads it: from the live room when the document is open, else
- * from the store; as ProseMirror content in the editor's own schema (app/editor/extensions.ts),
- * and as HTML for the page before (or without) JavaScript.
+ * A document's text in the editor's own schema (app/editor/extensions.ts): the Y.Doc fragment the
+ * editor writes, as ProseMirror content and as HTML for the page before (or without) JavaScript.
+ * Pure: where the state comes from is queries.ts's business.
  */
 export const schema = getSchema(editorExtensions)
 
-/** Where loaded documents live: the collaboration server, or a stand-in in tests. */
-export interface LiveDocuments {
-  loaded(docId: string): Room | undefined
-}
+/** The editor keeps its content in this fragment of the Y.Doc. */
+export const FRAGMENT = 'default'
 
-/** A Y.Doc of its own holding the latest state: a copy of the live room's, else the stored one. */
-export async function latestState(db: DB, live: LiveDocuments | undefined, docId: string): Promise<Y.Doc> {
-  const room = live?.loaded(docId)
-  if (room) {
-    try {
-      await room.ready
-      // Only what the log already holds, as a reader arriving now would get it.
-      await room.drained()
-      if (live?.loaded(docId) === room) {
-        const copy = new Y.Doc()
-        Y.applyUpdate(copy, Y.encodeStateAsUpdate(room.doc))
-        return copy
-      }
-    } catch {
-      // A room that failed to load is dropped by the server; the store is the truth then.
-    }
-  }
-  const stored = await loadDoc(db, docId)
+/** Paragraphs of plain text as a first content, the way the editor's schema stores them. */
+export function paragraphsUpdate(paragraphs: string[]): Uint8Array {
   const doc = new Y.Doc()
-  if (stored.update) Y.applyUpdate(doc, stored.update)
-  return doc
+  const fragment = doc.getXmlFragment(FRAGMENT)
+  fragment.insert(
+    0,
+    paragraphs.map((text) => {
+      const p = new Y.XmlElement('paragraph')
+      p.insert(0, [new Y.XmlText(text)])
+      return p
+    }),
+  )
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
 }
 
 /** A Y.Doc from a saved version (Y.encodeStateAsUpdateV2). */
@@ -72,14 +60,4 @@ export function jsonToHTML(json: JSONContent): string {
 
 export function renderHTML(ydoc: Y.Doc): string {
   return jsonToHTML(contentJSON(ydoc))
-}
-
-/** The latest text of a document as HTML, for the document page. */
-export async function documentHTML(db: DB, live: LiveDocuments | undefined, docId: string): Promise<string> {
-  const doc = await latestState(db, live, docId)
-  try {
-    return renderHTML(doc)
-  } finally {
-    doc.destroy()
-  }
 }

@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { FRAGMENT } from '../documents/documents'
+import { FRAGMENT } from '../documents/render'
 import { encodeAnchor } from '../comments/anchors'
 import ijmondZuidKennemerland from '../../../content/principles/ijmond-zuid-kennemerland.json'
 import ijsselland from '../../../content/principles/ijsselland.json'

@@ -9,9 +9,10 @@ import type { Actor } from '../../policy/can'
 import { createLogger } from '../../lib/log'
 import { dbStorage, loadDoc } from '../../collab/persistence'
 import { newConn, Room, type Conn } from '../../collab/room'
-import { createDocument, findDocument, FRAGMENT, NotAllowedError } from './documents'
-import { docFromVersionState, documentHTML, schema } from './render'
-import { blocksOf, compareBlocks, compareVersions, listVersions, restoreVersion, saveVersion } from './versions'
+import { CollabServer } from '../../collab/server'
+import { adoptVersion, createDocument, lockDocument, restoreVersion, saveVersion, unlockDocument, type CollabPort } from './commands'
+import { compareVersions, documentHTML, findDocument, latestAdoption, listVersions } from './queries'
+import { docFromVersionState, FRAGMENT } from './render'
 
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000)
 
@@ -38,7 +39,23 @@ beforeEach(async () => {
   reader = await actorOf(r.userId)
   drafterName = (await db.selectFrom('users').select('name').where('id', '=', d.userId).executeTakeFirstOrThrow()).name
 })
-afterEach(() => conn.close())
+afterEach(async () => {
+  await collab?.close()
+  collab = undefined
+  await conn.close()
+})
+
+/** The collaboration server with no document open: server changes go through the store. */
+let collab: CollabServer | undefined
+function idleCollab(): CollabServer {
+  collab = new CollabServer({
+    storage: dbStorage(db),
+    clock: () => at(5),
+    logger: createLogger('silent'),
+    hooks: { authorize: async () => ({ ok: false, status: 401, reason: 'not in this test' }), permissionOf: async () => 'edit' },
+  })
+  return collab
+}
 
 async function newDoc(paragraphs: string[]) {
   const id = await createDocument(db, { regionId, kind: 'proposal', title: 'PHO-voorstel', actorId: null, now: T0, paragraphs })
@@ -93,9 +110,9 @@ describe('saving a version', () => {
   it('refuses an empty or too long label, and anyone who may not edit; nothing is written', async () => {
     const doc = await newDoc(['Tekst.'])
     const before = await actions()
-    expect(await saveVersion(db, undefined, { actor: drafter, doc, label: '   ', now: T0 })).toEqual({ ok: false, errors: { label: 'error.required' } })
-    expect(await saveVersion(db, undefined, { actor: drafter, doc, label: 'x'.repeat(121), now: T0 })).toEqual({ ok: false, errors: { label: 'error.tooLong|120' } })
-    await expect(saveVersion(db, undefined, { actor: reader, doc, label: 'Mag niet', now: T0 })).rejects.toBeInstanceOf(NotAllowedError)
+    expect(await saveVersion(db, undefined, { actor: drafter, doc, label: '   ', now: T0 })).toEqual({ ok: false, reason: 'label_required' })
+    expect(await saveVersion(db, undefined, { actor: drafter, doc, label: 'x'.repeat(121), now: T0 })).toEqual({ ok: false, reason: 'label_too_long' })
+    expect(await saveVersion(db, undefined, { actor: reader, doc, label: 'Mag niet', now: T0 })).toEqual({ ok: false, reason: 'forbidden' })
     expect(await versionCount()).toBe(0)
     expect(await actions()).toEqual(before)
     // 120 characters is allowed.
@@ -114,45 +131,6 @@ describe('saving a version', () => {
 })
 
 describe('comparing', () => {
-  it('aligns blocks and marks words inserted and deleted', () => {
-    const before = [
-      { type: 'heading2' as const, depth: 0, text: 'Doel' },
-      { type: 'paragraph' as const, depth: 0, text: 'Zorg zo dichtbij mogelijk.' },
-      { type: 'paragraph' as const, depth: 0, text: 'Weg ermee.' },
-    ]
-    const after = [
-      { type: 'heading2' as const, depth: 0, text: 'Doel' },
-      { type: 'paragraph' as const, depth: 0, text: 'Zorg zo dichtbij en licht mogelijk.' },
-      { type: 'bullet' as const, depth: 1, marker: '•', text: 'Nieuw punt' },
-    ]
-    const c = compareBlocks(before, after)
-    // The third paragraph shares no words with the new list item: removed and added, not edited.
-    expect(c.rows.map((r) => r.change)).toEqual(['same', 'changed', 'removed', 'added'])
-    const changed = c.rows[1]!
-    expect(changed.after!.segments.filter((s) => s.change === 'ins').map((s) => s.text.trim())).toEqual(['en licht'])
-    expect(changed.before!.segments.some((s) => s.change === 'del')).toBe(false)
-    expect(c.insertedWords).toBe(4)
-    expect(c.deletedWords).toBe(2)
-    // A block only on one side is wholly added or removed.
-    const only = compareBlocks(before, before.slice(0, 2))
-    expect(only.rows.at(-1)).toMatchObject({ change: 'removed', after: null, before: { segments: [{ text: 'Weg ermee.', change: 'del' }] } })
-  })
-
-  it('reads blocks from the editor’s content: headings, list items with markers', () => {
-    const node = schema.nodeFromJSON({
-      type: 'doc',
-      content: [
-        { type: 'heading', attrs: { level: 3 }, content: [{ type: 'text', text: 'Kop' }] },
-        { type: 'orderedList', attrs: { start: 1 }, content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Een' }] }] }, { type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Twee' }] }] }] },
-      ],
-    })
-    expect(blocksOf(node)).toEqual([
-      { type: 'heading3', depth: 0, marker: undefined, text: 'Kop' },
-      { type: 'ordered', depth: 1, marker: '1.', text: 'Een' },
-      { type: 'ordered', depth: 1, marker: '2.', text: 'Twee' },
-    ])
-  })
-
   it('compares a version with another version or with the current text; never another document’s version', async () => {
     const doc = await newDoc(['De regio koopt in.'])
     const v1 = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Een', now: at(1) })
@@ -184,7 +162,7 @@ describe('restoring a version', () => {
     if (!v.ok) throw new Error('save failed')
     await edit(doc.id, ['Nieuwe tekst.', 'Nog een alinea.'])
     const seqBefore = (await findDocument(db, doc.id))!.last_seq
-    const r = await restoreVersion(db, undefined, { actor: drafter, doc, versionId: v.id, now: at(10), backupLabel: (l) => `Vóór terugzetten van ‘${l}’` })
+    const r = await restoreVersion(db, idleCollab(), { actor: drafter, doc, versionId: v.id, now: at(10), backupLabel: (l) => `Vóór terugzetten van ‘${l}’` })
     expect(r).toMatchObject({ ok: true, changed: true, label: 'Oud', backupLabel: 'Vóór terugzetten van ‘Oud’' })
     expect(await storedText(doc.id)).toBe('Oude tekst.')
     expect((await findDocument(db, doc.id))!.last_seq).toBe(seqBefore + 1)
@@ -204,7 +182,7 @@ describe('restoring a version', () => {
     const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Nu', now: at(1) })
     if (!v.ok) throw new Error('save failed')
     const before = { seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }
-    expect(await restoreVersion(db, undefined, { actor: drafter, doc, versionId: v.id, now: at(2), backupLabel: () => 'x' })).toMatchObject({ ok: true, changed: false })
+    expect(await restoreVersion(db, idleCollab(), { actor: drafter, doc, versionId: v.id, now: at(2), backupLabel: () => 'x' })).toMatchObject({ ok: true, changed: false })
     expect({ seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }).toEqual(before)
   })
 
@@ -216,9 +194,10 @@ describe('restoring a version', () => {
     if (!foreign.ok || !own.ok) throw new Error('save failed')
     await edit(doc.id, ['Gewijzigd.'])
     const before = { seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }
-    expect(await restoreVersion(db, undefined, { actor: drafter, doc, versionId: 'bestaat-niet', now: at(2) })).toEqual({ ok: false, reason: 'not_found' })
-    expect(await restoreVersion(db, undefined, { actor: drafter, doc, versionId: foreign.id, now: at(2) })).toEqual({ ok: false, reason: 'not_found' })
-    await expect(restoreVersion(db, undefined, { actor: reader, doc, versionId: own.id, now: at(2) })).rejects.toBeInstanceOf(NotAllowedError)
+    const live = idleCollab()
+    expect(await restoreVersion(db, live, { actor: drafter, doc, versionId: 'bestaat-niet', now: at(2) })).toEqual({ ok: false, reason: 'version_not_found' })
+    expect(await restoreVersion(db, live, { actor: drafter, doc, versionId: foreign.id, now: at(2) })).toEqual({ ok: false, reason: 'version_not_found' })
+    expect(await restoreVersion(db, live, { actor: reader, doc, versionId: own.id, now: at(2) })).toEqual({ ok: false, reason: 'forbidden' })
     expect({ seq: (await findDocument(db, doc.id))!.last_seq, audit: await actions(), versions: await versionCount() }).toEqual(before)
     expect(await storedText(doc.id)).toBe('Gewijzigd.')
   })
@@ -248,7 +227,12 @@ describe('restoring a version', () => {
     room.doc.transact(() => fragment.push([p]), conn)
     await room.drained()
     sent.length = 0
-    const live = { loaded: (id: string) => (id === doc.id ? room : undefined) }
+    // The port as the collaboration server offers it, over this one room.
+    const live: CollabPort = {
+      snapshot: async (id) => (id === doc.id ? (await room.drained(), Y.encodeStateAsUpdate(room.doc)) : null),
+      applyServerChange: (id, change) => (id === doc.id ? room.change(change) : Promise.reject(new Error('not loaded'))),
+      accessChanged: async () => {},
+    }
 
     const r = await restoreVersion(db, live, { actor: drafter, doc, versionId: v.id, now: at(6) })
     expect(r).toMatchObject({ ok: true, changed: true })
@@ -260,5 +244,50 @@ describe('restoring a version', () => {
     expect(await storedText(doc.id)).toBe('Oud.')
     expect((await auditEntries(db, regionId)).at(-1)!.action).toBe('document.version_restored')
     await room.unload()
+  })
+})
+
+describe('locking', () => {
+  it('locks and unlocks with an audit entry each, tells the collaboration server only when something changed, refuses others', async () => {
+    const doc = await newDoc(['Tekst.'])
+    const notices: string[] = []
+    const collabStub = { accessChanged: async (n: { docId: string }) => void notices.push(n.docId) }
+    expect(await lockDocument(db, collabStub, { actor: reader, doc, now: at(1) })).toEqual({ ok: false, reason: 'forbidden' })
+    expect(notices).toEqual([])
+    expect(await lockDocument(db, collabStub, { actor: drafter, doc, now: at(2) })).toEqual({ ok: true, changed: true })
+    expect(await findDocument(db, doc.id)).toMatchObject({ status: 'locked', locked_at: at(2).toISOString() })
+    // The page may be stale: locking again changes and records nothing.
+    expect(await lockDocument(db, collabStub, { actor: drafter, doc, now: at(3) })).toEqual({ ok: true, changed: false })
+    expect(await unlockDocument(db, collabStub, { actor: drafter, doc, now: at(4) })).toEqual({ ok: true, changed: true })
+    expect(await findDocument(db, doc.id)).toMatchObject({ status: 'draft', locked_at: null })
+    expect(notices).toEqual([doc.id, doc.id])
+    expect((await actions()).filter((a) => a.startsWith('document.') && a.endsWith('locked'))).toEqual(['document.locked', 'document.unlocked'])
+    expect(await lockDocument(db, collabStub, { actor: drafter, doc: { ...doc, id: 'bestaat-niet' }, now: at(5) })).toEqual({ ok: false, reason: 'not_found' })
+  })
+})
+
+describe('adopting a version', () => {
+  it('records the decision of the aldermen, not in the future by the Dutch calendar, of this document only', async () => {
+    const staff = await makeOrganisation(db, regionId, { kind: 'municipality' })
+    const alderman = await actorOf((await makeMember(db, { regionId, organisationId: staff, role: 'alderman' })).userId)
+    const doc = await newDoc(['Vast te stellen.'])
+    const other = await newDoc(['Ander.'])
+    const v = await saveVersion(db, undefined, { actor: drafter, doc, label: 'Voor het PHO', now: at(1) })
+    const foreign = await saveVersion(db, undefined, { actor: drafter, doc: other, label: 'Ander', now: at(1) })
+    if (!v.ok || !foreign.ok) throw new Error('save failed')
+    const before = await actions()
+    // 23:30 UTC on 1 May is already 2 May in Amsterdam: that day may be adopted, the 3rd not.
+    const now = new Date('2026-05-01T23:30:00Z')
+    const input = { actor: alderman, doc, versionId: v.id, adoptedOn: '2026-05-02', reference: 'PHO-2026-07', now }
+    expect(await adoptVersion(db, { ...input, actor: drafter })).toEqual({ ok: false, reason: 'forbidden' })
+    expect(await adoptVersion(db, { ...input, adoptedOn: '2026-05-03' })).toEqual({ ok: false, reason: 'in_future' })
+    expect(await adoptVersion(db, { ...input, versionId: foreign.id })).toEqual({ ok: false, reason: 'version_not_found' })
+    expect(await actions()).toEqual(before)
+    expect(await latestAdoption(db, doc.id)).toBeUndefined()
+
+    const adopted = await adoptVersion(db, input)
+    expect(adopted).toMatchObject({ ok: true, label: 'Voor het PHO' })
+    expect(await latestAdoption(db, doc.id)).toMatchObject({ version_id: v.id, adopted_on: '2026-05-02', reference: 'PHO-2026-07', version_label: 'Voor het PHO' })
+    expect((await actions()).at(-1)).toBe('document.adopted')
   })
 })
