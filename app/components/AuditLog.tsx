@@ -2,7 +2,7 @@ import { Form, Link } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import type { ReadableEntry, RegionVerification } from '../../server/modules/audit/queries'
 import type { Checkpoint } from '../../server/modules/audit/trail'
-import { eventGroups } from '../../server/modules/audit/events'
+import type { EventGroup } from '../../server/modules/audit/events'
 import { DataTable } from './DataTable'
 import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from './forms'
 import { useFormat, useT } from '../i18n/use'
@@ -16,10 +16,13 @@ const FILTER_FIELDS = ['wie', 'wat', 'van', 'tot'] as const
 
 export function AuditFilterForm({
   actors,
+  groups,
   values,
   errors,
 }: {
   actors: Array<{ id: string; name: string }>
+  /** the groups of events (from the module's catalogue: the client may not import the server) */
+  groups: readonly EventGroup[]
   values: Record<string, string>
   errors?: Record<string, string>
 }) {
@@ -42,7 +45,7 @@ export function AuditFilterForm({
           label={labels.wat}
           error={errors?.wat}
           defaultValue={values.wat ?? ''}
-          options={[{ value: '', label: t('audit.filter.anything') }, ...eventGroups.map((g) => ({ value: g, label: t(`audit.group.${g}` as MessageKey) }))]}
+          options={[{ value: '', label: t('audit.filter.anything') }, ...groups.map((g) => ({ value: g, label: t(`audit.group.${g}` as MessageKey) }))]}
         />
         <TextField name="van" type="date" label={labels.van} hint={t('audit.filter.dateHint')} error={errors?.van} defaultValue={values.van ?? ''} />
         <TextField name="tot" type="date" label={labels.tot} hint={t('audit.filter.dateHint')} error={errors?.tot} defaultValue={values.tot ?? ''} />

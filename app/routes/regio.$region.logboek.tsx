@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-r
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireAbility } from '../../server/auth/guards'
-import { describeFilter, noNames } from '../../server/modules/audit/events'
+import { describeFilter, eventGroups, noNames } from '../../server/modules/audit/events'
 import { auditActors, auditPage, latestCheckpoints, verifyAuditForRegion } from '../../server/modules/audit/queries'
 import { filterParams, parseLogQuery } from '../../server/modules/audit/schemas'
 import { AuditEntries, AuditFilterForm, Checkpoints, VerificationNotice } from '../components/AuditLog'
@@ -21,7 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const query = parseLogQuery(url.searchParams)
   const locale = await getLocale(request)
   const actors = await auditActors(context.db, region.id)
-  const base = { actors, checkpoints: latestCheckpoints(context.db, CHECKPOINTS), now: context.clock().toISOString() }
+  const base = { actors, groups: eventGroups, checkpoints: latestCheckpoints(context.db, CHECKPOINTS), now: context.clock().toISOString() }
   if (!query.ok) {
     return data({ ...base, entries: [], next: null, filtered: null, download: null, values: query.values, errors: query.errors }, { status: 400 })
   }
@@ -44,7 +44,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function AuditLog() {
-  const { entries, next, checkpoints, now, actors, values, errors, filtered, download } = useLoaderData<typeof loader>()
+  const { entries, next, checkpoints, now, actors, groups, values, errors, filtered, download } = useLoaderData<typeof loader>()
   const verified = useActionData<typeof action>()
   const t = useT()
   return (
@@ -55,7 +55,7 @@ export default function AuditLog() {
         <SubmitButton secondary>{t('audit.verify')}</SubmitButton>
       </Form>
       {verified ? <VerificationNotice verified={verified} /> : null}
-      <AuditFilterForm actors={actors} values={values} errors={errors} />
+      <AuditFilterForm actors={actors} groups={groups} values={values} errors={errors} />
       {filtered ? <Paragraph role="status">{t('audit.filter.shown', { filter: filtered })}</Paragraph> : null}
       {download ? (
         <Paragraph className="no-print">
