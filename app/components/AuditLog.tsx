@@ -30,7 +30,7 @@ export function AuditFilterForm({
   const labels = { wie: t('audit.filter.who'), wat: t('audit.filter.what'), van: t('audit.filter.from'), tot: t('audit.filter.to') }
   return (
     <Form method="get" className="audit-filter no-print" noValidate>
-      <ErrorSummary errors={errors} fields={FILTER_FIELDS.map((name) => ({ name, label: labels[name] }))} />
+      <ErrorSummary errors={errors} fields={FILTER_FIELDS.map((name) => ({ name, label: labels[name] }))} focus />
       <fieldset className="audit-filter__fields">
         <legend>{t('audit.filter.legend')}</legend>
         <SelectField

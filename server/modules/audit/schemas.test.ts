@@ -19,6 +19,8 @@ describe('the logbook filter', () => {
   it('an end before the start is refused at the end date', () => {
     expect(parse('van=2027-03-10&tot=2027-03-01')).toMatchObject({ ok: false, errors: { tot: 'audit.filter.toBeforeFrom' } })
     expect(parse('van=2027-03-10&tot=2027-03-10').ok).toBe(true)
+    // a refused start date is the only message: the order of a date that is not one is not judged
+    expect(parse('van=31-12-2026&tot=2026-01-01')).toEqual(expect.objectContaining({ ok: false, errors: { van: 'error.date' } }))
   })
 
   it('an unknown group or an odd actor id is refused, not ignored', () => {

@@ -9,10 +9,12 @@ import { eventGroups, type EventGroup } from './events'
  */
 const empty = (v: unknown) => (v === '' ? undefined : v)
 
+const YMD = /^\d{4}-\d{2}-\d{2}$/
+
 /** A real calendar date, YYYY-MM-DD (2027-02-30 is refused). */
 const calendarDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'error.date')
+  .regex(YMD, 'error.date')
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`)
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
@@ -26,7 +28,8 @@ export const logFilterSchema = z
     tot: z.preprocess(empty, calendarDate.optional()),
     voor: z.preprocess(empty, z.coerce.number().int().positive().optional()),
   })
-  .refine((f) => !f.van || !f.tot || f.van <= f.tot, { path: ['tot'], message: 'audit.filter.toBeforeFrom' })
+  // Only two valid dates can be in the wrong order (zod runs this even when a date was refused).
+  .refine((f) => !YMD.test(f.van ?? '') || !YMD.test(f.tot ?? '') || f.van! <= f.tot!, { path: ['tot'], message: 'audit.filter.toBeforeFrom' })
 
 /** The filter in the module's words. */
 export interface LogFilter {
