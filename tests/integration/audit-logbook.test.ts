@@ -94,6 +94,22 @@ describe.each(testDialects())('the logbook on %s', (dialect) => {
     expect(listedActions(await (await admin(`/regio/${REGION}/logboek?van=2000-01-01&tot=${today}&wat=members&wie=${ids.admin}`)).text())).toEqual(['membership.role_changed'])
   })
 
+  it('pages back by entry, keeping the filter in the link', async () => {
+    await inTransaction(server.context.db, async (trx) => {
+      for (let i = 0; i < 60; i++) await audit(trx, stamp(null, ids.region, server.context.clock()), 'document.locked', ['document', `doc-${i}`])
+    })
+    const first = await (await admin(`/regio/${REGION}/logboek`)).text()
+    const seqs = listed(first, 'seq').map(Number)
+    expect(seqs).toHaveLength(50)
+    const older = first.match(/href="[^"?]*(\?voor=(\d+))"[^>]*>Oudere regels</)
+    expect(older?.[2]).toBe(String(Math.min(...seqs)))
+    const next = listed(await (await admin(`/regio/${REGION}/logboek${older![1]}`)).text(), 'seq').map(Number)
+    expect(next.length).toBeGreaterThan(0)
+    expect(Math.max(...next)).toBeLessThan(Math.min(...seqs))
+    const filtered = await (await admin(`/regio/${REGION}/logboek?wat=documents`)).text()
+    expect(filtered.match(/href="[^"?]*\?([^"]+)"[^>]*>Oudere regels</)?.[1]).toMatch(/^wat=documents&amp;voor=\d+$/)
+  })
+
   it('a bad date gets a message at the field and a 400', async () => {
     const res = await admin(`/regio/${REGION}/logboek?van=31-12-2026`)
     expect(res.status).toBe(400)

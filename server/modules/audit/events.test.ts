@@ -176,7 +176,7 @@ export function actionsInSource(): { literal: Set<string>; dynamic: Set<string> 
     const text = fs.readFileSync(file, 'utf8')
     const found: string[] = []
     for (const m of text.matchAll(/recordAudit\(\s*trx\s*,\s*\{[\s\S]*?\baction:\s*([^\n]+)/g)) found.push(m[1]!)
-    for (const m of text.matchAll(/\baudit\(\s*trx\s*,([^[]*)\[/g)) found.push(m[1]!)
+    for (const m of text.matchAll(/\baudit\(\s*trx\s*,([\s\S]*?),\s*\[/g)) found.push(m[1]!)
     for (const expr of found) {
       for (const l of expr.matchAll(/'([a-z_]+\.[a-z_]+)'/g)) literal.add(l[1]!)
       for (const t of expr.matchAll(/`([^`]*)`/g)) dynamic.add(t[1]!)
