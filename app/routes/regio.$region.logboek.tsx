@@ -2,8 +2,8 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-r
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireAbility } from '../../server/auth/guards'
-import { describeFilter, eventGroups, noNames } from '../../server/modules/audit/events'
-import { auditActors, auditPage, latestCheckpoints, verifyAuditForRegion } from '../../server/modules/audit/queries'
+import { eventGroups } from '../../server/modules/audit/events'
+import { auditActors, latestCheckpoints, logbookPage, verifyAuditForRegion } from '../../server/modules/audit/queries'
 import { filterParams, parseLogQuery } from '../../server/modules/audit/schemas'
 import { AuditEntries, AuditFilterForm, Checkpoints, VerificationNotice } from '../components/AuditLog'
 import { SubmitButton } from '../components/forms'
@@ -20,18 +20,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   const query = parseLogQuery(url.searchParams)
   const locale = await getLocale(request)
-  const actors = await auditActors(context.db, region.id)
-  const base = { actors, groups: eventGroups, checkpoints: latestCheckpoints(context.db, CHECKPOINTS), now: context.clock().toISOString() }
+  const base = { groups: eventGroups, checkpoints: latestCheckpoints(context.db, CHECKPOINTS), now: context.clock().toISOString() }
   if (!query.ok) {
-    return data({ ...base, entries: [], next: null, filtered: null, download: null, values: query.values, errors: query.errors }, { status: 400 })
+    const actors = await auditActors(context.db, region.id)
+    return data({ ...base, actors, entries: [], next: null, filtered: null, download: null, values: query.values, errors: query.errors }, { status: 400 })
   }
-  const { filter, before } = query.data
-  const page = await auditPage(context.db, region.id, { filter, before, limit: PAGE, locale })
-  const names = { ...noNames, users: new Map(actors.map((a) => [a.id, { name: a.name, under16: false, roles: [] }])) }
-  const filtered = Object.keys(filter).length > 0 ? describeFilter(locale, names, { ...filter }) : null
-  const search = filterParams(filter)
-  const next = page.next ? `?${new URLSearchParams([...search, ['voor', String(page.next)]])}` : null
-  return data({ ...base, ...page, next, filtered, download: `/regio/${region.slug}/logboek.csv?${search}`, values: Object.fromEntries(url.searchParams), errors: undefined })
+  const page = await logbookPage(context.db, region.id, { ...query.data, limit: PAGE, locale })
+  const download = `/regio/${region.slug}/logboek.csv?${filterParams(query.data.filter)}`
+  return data({ ...base, ...page, download, values: Object.fromEntries(url.searchParams), errors: undefined })
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { DB } from '../../../db/connect'
 import type { Locale } from '../../../app/i18n/messages'
 import { writeCheckpoint, verifyAuditChain, type AuditCheck } from './audit'
-import { actionsOf, describeEvent, entryData, groupOf, idsIn, type EntryFacts, type EventGroup, type Names, type PersonName } from './events'
-import { periodOf, type LogFilter } from './schemas'
+import { actionsOf, describeEvent, describeFilter, entryData, groupOf, idsIn, noNames, type EntryFacts, type EventGroup, type Names, type PersonName } from './events'
+import { filterParams, periodOf, type LogFilter } from './schemas'
 import { auditTrailOf, readCheckpoints, type Checkpoint } from './trail'
 
 /**
@@ -205,4 +205,22 @@ export async function auditPage(
   const rows = await listAudit(db, regionId, opts)
   const names = await resolveNames(db, regionId, rows)
   return { entries: rows.map((e) => readable(opts.locale, names, e)), next: rows.length === opts.limit ? rows[rows.length - 1]!.seq : null }
+}
+
+/**
+ * What the logbook page shows for a filter: one page of sentences, the link to the older entries
+ * (keeping the filter), the people to choose from, and the filter in words (null when none).
+ */
+export async function logbookPage(
+  db: DB,
+  regionId: string,
+  opts: { filter: LogFilter; before?: number; limit: number; locale: Locale },
+): Promise<{ entries: ReadableEntry[]; next: string | null; actors: Array<{ id: string; name: string }>; filtered: string | null }> {
+  const [actors, page] = await Promise.all([auditActors(db, regionId), auditPage(db, regionId, opts)])
+  const search = filterParams(opts.filter)
+  const next = page.next ? `?${new URLSearchParams([...search, ['voor', String(page.next)]])}` : null
+  // The "who" of the filter is one of the actors, named by display name only (describeFilter adds no roles).
+  const names: Names = { ...noNames, users: new Map(actors.map((a) => [a.id, { name: a.name, under16: false, roles: [] }])) }
+  const filtered = Object.keys(opts.filter).length > 0 ? describeFilter(opts.locale, names, { ...opts.filter }) : null
+  return { entries: page.entries, next, actors, filtered }
 }
