@@ -13,8 +13,16 @@ function cell(value: string): string {
   return /[";\r\n]/.test(defused) || defused !== value || /^\s|\s$/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused
 }
 
+/** The byte order mark that opens every file, so Excel reads UTF-8. */
+export const CSV_BOM = '\uFEFF'
+
+/** One row with its line end: for a file written (or streamed) a row at a time after CSV_BOM. */
+export function csvLine(cells: readonly string[]): string {
+  return cells.map(cell).join(CSV_SEPARATOR) + '\r\n'
+}
+
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(CSV_SEPARATOR)).join('\r\n') + '\r\n'
+  return CSV_BOM + [header, ...rows].map(csvLine).join('')
 }
 
 const local = new Intl.DateTimeFormat('nl-NL', {

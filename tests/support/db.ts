@@ -85,3 +85,16 @@ export function auditEntries(db: DB, regionId?: string) {
 export function writeAudit(db: DB, input: AuditInput): Promise<void> {
   return inTransaction(db, (trx) => recordAudit(trx, input))
 }
+
+/** The same database, counting the queries run through it: for "a fixed number of queries" tests. */
+export function countingQueries(db: DB): { db: DB; count: () => number; reset: () => void } {
+  let n = 0
+  const counted = db.withPlugin({
+    transformQuery: (args) => {
+      n++
+      return args.node
+    },
+    transformResult: async (args) => args.result,
+  })
+  return { db: counted, count: () => n, reset: () => (n = 0) }
+}

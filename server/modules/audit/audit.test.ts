@@ -17,9 +17,9 @@ import {
   SEAL_ACTION,
   unkeyedHash,
   verifyAuditChain,
-  verifyAuditForRegion,
   writeCheckpoint,
 } from './audit'
+import { verifyAuditForRegion } from './queries'
 import { bindAuditTrail, makeTrail, readCheckpoints, type AuditTrail } from './trail'
 
 let conn: Connection

@@ -178,11 +178,6 @@ export async function writeCheckpoint(
   return cp
 }
 
-/** The newest checkpoints, newest first. */
-export function latestCheckpoints(db: DB, n: number): Checkpoint[] {
-  return readCheckpoints(auditTrailOf(db).checkpointFile).slice(-n).reverse()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Verification
 // ---------------------------------------------------------------------------------------------
@@ -312,80 +307,4 @@ export async function verifyAuditChain(db: DB): Promise<ChainVerification> {
   }
   if (problems.length > 0) result.brokenAtSeq = problems[0]!.seq
   return result
-}
-
-/** A problem as a region's admin may see it: details only for the region's own entries. */
-export interface RegionProblem {
-  seq: number
-  check: AuditCheck
-  /** false: an entry of another region (or of no region) – its time and action are not shown */
-  own: boolean
-  at?: string
-  action?: string
-  checkpointAt?: string
-}
-
-export interface RegionVerification {
-  ok: boolean
-  /** entries in the whole chain (the chain is global: a region's entries depend on every link) */
-  checked: number
-  /** of which this region's */
-  regionChecked: number
-  brokenAtSeq?: number
-  problems: RegionProblem[]
-  checkpoints: { compared: number; matched: number }
-  /** the checkpoint written by this verification, if the chain was intact */
-  checkpoint: Checkpoint | null
-}
-
-/**
- * Verifies the whole chain and reports it as the region's admin may see it: where it breaks, with
- * the time and action of the region's own entries and only the number of anyone else's. An intact
- * chain's head is then written as a checkpoint ("whenever someone verifies").
- */
-export async function verifyAuditForRegion(db: DB, regionId: string): Promise<RegionVerification> {
-  const v = await verifyAuditChain(db)
-  const { n } = await db
-    .selectFrom('audit_log')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('region_id', '=', regionId)
-    .executeTakeFirstOrThrow()
-  const problems = v.problems.map((p): RegionProblem => {
-    const own = p.regionId === regionId
-    return {
-      seq: p.seq,
-      check: p.check,
-      own,
-      ...(own ? { at: p.at, action: p.action } : {}),
-      ...(p.checkpointAt ? { checkpointAt: p.checkpointAt } : {}),
-    }
-  })
-  const checkpoint = v.ok ? await writeCheckpoint(db, 'verify', v.head) : null
-  return {
-    ok: v.ok,
-    checked: v.checked,
-    regionChecked: Number(n),
-    ...(v.brokenAtSeq !== undefined ? { brokenAtSeq: v.brokenAtSeq } : {}),
-    problems,
-    checkpoints: v.checkpoints,
-    checkpoint,
-  }
-}
-
-export async function listAudit(db: DB, regionId: string, opts: { before?: number; limit: number }) {
-  let q = db
-    .selectFrom('audit_log')
-    .leftJoin('users', 'users.id', 'audit_log.actor_id')
-    .select([
-      'audit_log.seq',
-      'audit_log.at',
-      'audit_log.action',
-      'audit_log.subject_type',
-      'audit_log.subject_id',
-      'audit_log.data',
-      'users.name as actor_name',
-    ])
-    .where('audit_log.region_id', '=', regionId)
-  if (opts.before) q = q.where('audit_log.seq', '<', opts.before)
-  return q.orderBy('audit_log.seq', 'desc').limit(opts.limit).execute()
 }
