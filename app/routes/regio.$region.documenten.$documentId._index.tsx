@@ -5,12 +5,14 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { forbidden } from '../../server/auth/guards'
 import { can } from '../../server/policy/can'
-import { invalid, parseFormData } from '../../server/lib/forms'
+import { invalid, parseFormData, refusal } from '../../server/lib/forms'
 import { asResource, NotAllowedError, setLocked } from '../../server/modules/documents/documents'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireDocument } from '../../server/modules/documents/access'
 import { latestState, renderHTML } from '../../server/modules/documents/render'
-import { commentSchema, createComment, listComments } from '../../server/modules/comments/comments'
+import { commentOnDocument } from '../../server/modules/comments/commands'
+import { listComments } from '../../server/modules/comments/queries'
+import { commentRefusals, commentSchema } from '../../server/modules/comments/schemas'
 import { CommentComposer, CommentsPanel } from '../components/TextComments'
 import type { EditorCommentApi } from '../editor/Editor.client'
 import { Notice } from '../components/forms'
@@ -70,18 +72,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (form.get('intent') === 'comment') {
     const parsed = parseFormData(form, commentSchema)
     if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-    const ydoc = await latestState(context.db, context.collab, doc.id)
-    try {
-      const input = parsed.data
-      const result = await createComment(context.db, { actor: auth.actor, doc, ydoc, start: input.start, end: input.end, quote: input.quote, body: input.body, now: context.clock() })
-      if (!result.ok) {
-        if (result.reason === 'forbidden') forbidden()
-        return invalid({ form: 'comments.rangeGone' }, { body: input.body }, 409)
-      }
-      return data({ ok: true as const, commentId: result.id, moderation: result.moderation })
-    } finally {
-      ydoc.destroy()
-    }
+    const result = await commentOnDocument(context.db, context.collab, { actor: auth.actor, doc, ...parsed.data, now: context.clock() })
+    return result.ok ? data({ ok: true as const, commentId: result.id, moderation: result.moderation }) : refusal(result, commentRefusals, { body: parsed.data.body })
   }
   const parsed = parseFormData(form, lockSchema)
   if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
