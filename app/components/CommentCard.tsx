@@ -19,11 +19,14 @@ export interface CommentCardData {
   replies: Array<{ id: string; author: string; body: string; moderation: string; createdAt: string }>
 }
 
+/** The id of a comment's card: where the focus goes once the comment is posted. */
+export const commentDomId = (id: string) => `comment-${id}`
+
 export function CommentCard({ comment: c, showQuote = false }: { comment: CommentCardData; showQuote?: boolean }) {
   const t = useT()
   const fmt = useFormat()
   return (
-    <article className={`comment comment--${c.status}`} aria-label={t('comments.by', { name: c.author })}>
+    <article id={commentDomId(c.id)} tabIndex={-1} className={`comment comment--${c.status}`} aria-label={t('comments.by', { name: c.author })}>
       <p className="comment__meta">
         <strong>{c.author}</strong>
         {c.mine ? <span className="badge">{t('comments.you')}</span> : null} · {fmt.dateTime(c.createdAt)}

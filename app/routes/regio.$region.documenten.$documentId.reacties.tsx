@@ -8,7 +8,7 @@ import { requireDocument } from '../../server/modules/documents/access'
 import { listVersions } from '../../server/modules/documents/versions'
 import { moderate, reply, setDisposition } from '../../server/modules/comments/commands'
 import { asReviewFilter, reviewComments } from '../../server/modules/comments/queries'
-import { BODY_MAX, commentRefusals, reviewActionSchema, reviewFilters } from '../../server/modules/comments/schemas'
+import { BODY_MAX, commentRefusals, reviewActionSchema } from '../../server/modules/comments/schemas'
 import { CommentCard } from '../components/CommentCard'
 import { ErrorSummary, fieldId } from '../components/forms'
 import { FocusedNotice } from '../components/FocusedNotice'
@@ -31,6 +31,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     region: { slug: region.slug },
     doc: { id: doc.id, title: doc.title },
     review,
+    bodyMax: BODY_MAX,
     versions: versions.map((v) => ({ id: v.id, label: v.label, createdAt: v.created_at })),
   }
 }
@@ -55,7 +56,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 type ReviewResult = { ok: true; commentId: string; intent: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> }
 
 export default function DocumentComments() {
-  const { doc, review, versions, region } = useLoaderData<typeof loader>()
+  const { doc, review, versions, region, bodyMax } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ReviewResult | undefined
   const t = useT()
   const fmt = useFormat()
@@ -71,7 +72,7 @@ export default function DocumentComments() {
       <Heading level={1}>{t('review.title', { title: doc.title })}</Heading>
       <nav aria-label={t('review.filter')} className="filters">
         <ul>
-          {reviewFilters.map((f) => (
+          {(Object.keys(review.counts) as Array<keyof typeof review.counts>).map((f) => (
             <li key={f}>
               <Link to={`?filter=${f}`} aria-current={review.filter === f ? 'true' : undefined}>
                 {t(`review.filter.${f}` as MessageKey)} ({review.counts[f]})
@@ -91,7 +92,7 @@ export default function DocumentComments() {
               <li key={c.id} className="card" id={`c-${c.id}`}>
                 <CommentCard comment={c} showQuote />
                 {result?.ok && result.commentId === c.id ? <FocusedNotice focusKey={result}>{t('admin.saved')}</FocusedNotice> : null}
-                <CommentForms comment={c} versions={versions} failed={!atTop && result && !result.ok && result.values?.commentId === c.id ? result : undefined} />
+                <CommentForms comment={c} versions={versions} bodyMax={bodyMax} failed={!atTop && result && !result.ok && result.values?.commentId === c.id ? result : undefined} />
               </li>
             ))}
           </ul>
@@ -122,10 +123,12 @@ export default function DocumentComments() {
 function CommentForms({
   comment: c,
   versions,
+  bodyMax,
   failed,
 }: {
   comment: { id: string; moderation: string; disposition: string; dispositionReason: string | null; can: { reply: boolean; moderate: boolean; dispose: boolean } }
   versions: Array<{ id: string; label: string; createdAt: string }>
+  bodyMax: number
   failed: { errors: Record<string, string>; values: Record<string, string> } | undefined
 }) {
   const t = useT()
@@ -217,7 +220,7 @@ function CommentForms({
           <div className={`field${replyBody.error ? ' utrecht-form-field--invalid' : ''}`}>
             <label className="utrecht-form-label" htmlFor={replyBody.id}>{replyBody.label}</label>
             {replyBody.message}
-            <input id={replyBody.id} name="body" className="utrecht-textbox utrecht-textbox--html-input" maxLength={BODY_MAX} required {...replyBody.aria} />
+            <input id={replyBody.id} name="body" className="utrecht-textbox utrecht-textbox--html-input" maxLength={bodyMax} required {...replyBody.aria} />
           </div>
           <button type="submit" className="utrecht-button utrecht-button--secondary-action">{t('review.sendReply')}</button>
         </Form>

@@ -23,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
   const page = await principlesPage(context.db, context.collab, { actor: auth.actor, regionId: region.id, regionSlug: region.slug })
   if (!page.ok) return page.reason === 'not_found' ? notFound() : forbidden()
-  return { ...page, region: { slug: region.slug, name: region.name }, adoption: await latestAdoption(context.db, page.doc.id) }
+  return { ...page, bodyMax: BODY_MAX, region: { slug: region.slug, name: region.name }, adoption: await latestAdoption(context.db, page.doc.id) }
 }
 
 /** A reaction to one whole principle. */
@@ -37,7 +37,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Principles() {
-  const { doc, principles, canComment, canEdit, region, adoption, demo } = useLoaderData<typeof loader>()
+  const { doc, principles, canComment, canEdit, region, adoption, demo, bodyMax } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
@@ -106,7 +106,7 @@ export default function Principles() {
                     </ul>
                   </div>
                 ) : null}
-                {canComment ? <ReactionForm principle={p} result={result} submitting={navigation.state === 'submitting'} /> : null}
+                {canComment ? <ReactionForm principle={p} result={result} bodyMax={bodyMax} submitting={navigation.state === 'submitting'} /> : null}
               </article>
             ))}
         </section>
@@ -121,7 +121,17 @@ type ReactionResult = { ok: true; principle: string; pending: boolean } | { ok: 
  * The reaction form under one principle. After sending, the focus goes to what happened: the
  * thanks (announced), or the error summary above the field, with the error at the field.
  */
-function ReactionForm({ principle: p, result, submitting }: { principle: { key: string; name: string }; result: ReactionResult | undefined; submitting: boolean }) {
+function ReactionForm({
+  principle: p,
+  result,
+  bodyMax,
+  submitting,
+}: {
+  principle: { key: string; name: string }
+  result: ReactionResult | undefined
+  bodyMax: number
+  submitting: boolean
+}) {
   const t = useT()
   const errorText = useErrorText()
   const sent = result?.ok && result.principle === p.key ? result : undefined
@@ -147,7 +157,7 @@ function ReactionForm({ principle: p, result, submitting }: { principle: { key: 
           id={`${p.key}-body`}
           name="body"
           rows={3}
-          maxLength={BODY_MAX}
+          maxLength={bodyMax}
           className="utrecht-textarea utrecht-textarea--html-textarea"
           aria-invalid={fieldError ? true : undefined}
           aria-describedby={fieldError ? `${p.key}-error` : undefined}
