@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
-import { startTestServer, type TestServer } from '../support/server'
+import { client, loginAs, startTestServer, type TestServer } from '../support/server'
 import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION } from '../support/browser'
 
 /**
@@ -171,7 +171,9 @@ describe.skipIf(chromiumMissing !== null)('e2e: commenting by keyboard, with foc
   })
 
   it('review page: a refused answer focuses its summary; a saved one its confirmation in the card', async () => {
-    const comment = await server.context.db.selectFrom('comments').select('id').where('body', '=', 'Graag een voorbeeld.').executeTakeFirstOrThrow()
+    const sent = await client(server, await loginAs(server, PARENT))(`/regio/${REGION}/principes`, { form: { principle: 'p1', body: 'Wat betekent dit voor ons?' } })
+    expect(sent.status).toBe(200)
+    const comment = await server.context.db.selectFrom('comments').select('id').where('body', '=', 'Wat betekent dit voor ons?').executeTakeFirstOrThrow()
     const page = await newPage(browser, server, { as: COORDINATOR })
     try {
       await page.goto(`/regio/${REGION}/documenten/${docId}/reacties`)
