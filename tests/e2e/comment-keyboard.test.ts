@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { client, loginAs, startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION } from '../support/browser'
+import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, SCREENSHOT_DIR } from '../support/browser'
 
 /**
  * Commenting on words with the keyboard alone (WCAG 2.1.1, 1.3.1, 2.4.3, 3.3.1, 4.1.3): from the
@@ -99,6 +99,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: commenting by keyboard, with foc
       })
       expect(place.top, `selection top ${place.top} below the bar's bottom ${place.barBottom}`).toBeGreaterThanOrEqual(place.barBottom)
       expect(place.bottom).toBeLessThanOrEqual(place.height)
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/comment-keyboard-selection.png` })
       const quoted = (await page.evaluate(() => document.getSelection()?.toString() ?? '')).trim()
       expect(quoted).toBe(firstWord)
 
@@ -116,6 +117,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: commenting by keyboard, with foc
       expect(await body.getAttribute('aria-invalid')).toBe('true')
       expect(await body.getAttribute('aria-describedby')).toBe('annotate-body-error')
       expect(await page.locator('#annotate-body-error').innerText()).toContain('Vul dit veld in.')
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/comment-keyboard-refused.png` })
       await expectNoAxeViolations(page, 'document page, empty comment refused')
 
       // From the summary's link into the field, type, and post with the keyboard.
@@ -131,6 +133,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: commenting by keyboard, with foc
       // The focus is on the new comment in the panel, not lost to the page.
       await poll(async () => (await active(page)).id).toBe(`comment-${made.id}`)
       expect((await active(page)).text).toContain('Met het toetsenbord, vanaf de eerste toets.')
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/comment-keyboard-posted.png` })
       await expectNoAxeViolations(page, 'document page, comment posted')
       expect(presses, 'Tab presses after the skip link to reach “Reageer op tekst”').toBeLessThanOrEqual(12)
     } finally {
@@ -157,6 +160,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: commenting by keyboard, with foc
       await poll(async () => (await active(page)).inAlert).toBe(true)
       expect(await field.getAttribute('aria-invalid')).toBe('true')
       expect(await field.getAttribute('aria-describedby')).toBe('p0-error')
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/comment-keyboard-principles-refused.png`, fullPage: false })
       await expectNoAxeViolations(page, 'principles, empty reaction refused')
 
       await field.focus()
