@@ -144,6 +144,24 @@ describe.skipIf(chromiumMissing !== null)('e2e: commenting by keyboard, with foc
     }
   })
 
+  it('document page: tabbing straight into the text also starts at the beginning, with the selection in the browser', async () => {
+    const page = await newPage(browser, server, { as: PARENT })
+    try {
+      await page.goto(`/regio/${REGION}/documenten/${docId}`)
+      await hydrated(page)
+      await page.locator('.doc-text--live').waitFor({ state: 'visible' })
+      for (let i = 0; i < 40 && (await active(page)).id !== 'doc-text'; i++) await page.keyboard.press('Tab')
+      expect((await active(page)).id).toBe('doc-text')
+      await page.keyboard.press('Shift+ArrowRight')
+      await page.keyboard.press('Shift+ArrowRight')
+      const start = await page.locator('#doc-text').evaluate((el) => (el.textContent ?? '').trim().slice(0, 2))
+      expect(await page.evaluate(() => document.getSelection()?.toString())).toBe(start)
+      await poll(() => page.getByTestId('selection-status').textContent()).toBe(`Geselecteerd: “${start}”. Reageren: Ctrl+Alt+M.`)
+    } finally {
+      await page.context().close()
+    }
+  })
+
   it('principles page: says what it offers; a refused and a sent reaction take the focus', async () => {
     const page = await newPage(browser, server, { as: PARENT })
     try {
