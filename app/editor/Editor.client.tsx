@@ -153,7 +153,9 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
   }, [editor, comments])
 
   const live = synced && editor !== null
-  const selected = useSelectionAnnouncement(editor, canComment)
+  // Read-only text only: in editable text the browser's own caret and selection are announced already.
+  const announce = canComment && !editable
+  const selected = useSelectionAnnouncement(editor, announce)
   useEffect(() => {
     if (!onReady) return
     if (!live || !editor) return onReady(null)
@@ -179,7 +181,7 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
       <div hidden={!live} className="doc-editor__live">
         <EditorContent editor={editor} />
       </div>
-      {canComment ? (
+      {announce ? (
         <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="selection-status">
           {selected}
         </p>
