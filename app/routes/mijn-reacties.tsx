@@ -8,6 +8,7 @@ import { myComments, unreadNews } from '../../server/modules/comments/queries'
 import { markReadSchema } from '../../server/modules/comments/schemas'
 import { SubmitButton } from '../components/forms'
 import { FocusedNotice } from '../components/FocusedNotice'
+import { CommentAnswer } from '../components/CommentCard'
 import type { MessageKey } from '../i18n/messages'
 import { useFormat, useT } from '../i18n/use'
 
@@ -77,17 +78,7 @@ export default function MyComments() {
             </p>
             {c.moderation === 'pending' ? <p className="badge badge--warning">{t('comments.moderation.pending')}</p> : null}
             {c.moderation === 'hidden' ? <p>{t('comments.hiddenBecause', { reason: c.hidden_reason ?? '' })}</p> : null}
-            {c.disposition === 'open' ? (
-              <p className="comment__waiting">{t('comments.noAnswerYet')}</p>
-            ) : (
-              <div className="comment__answer">
-                <p>
-                  <strong>{t('comments.weDid')}</strong> {t(`disposition.${c.disposition}` as MessageKey)}
-                  {c.version_label ? <> · {t('comments.inVersion', { label: c.version_label })}</> : null}
-                </p>
-                {c.disposition_reason ? <p>{c.disposition_reason}</p> : null}
-              </div>
-            )}
+            <CommentAnswer disposition={c.disposition} reason={c.disposition_reason} version={c.version_label} />
           </li>
         ))}
       </ul>
