@@ -19,11 +19,29 @@ export interface CommentCardData {
   replies: Array<{ id: string; author: string; body: string; moderation: string; createdAt: string }>
 }
 
+/** The answer to a comment ("you said, we did"): what was done with it, in which version and why; or that none came yet. */
+export function CommentAnswer({ disposition, reason, version }: { disposition: string; reason: string | null; version: string | null }) {
+  const t = useT()
+  if (disposition === 'open') return <p className="comment__waiting">{t('comments.noAnswerYet')}</p>
+  return (
+    <div className="comment__answer">
+      <p>
+        <strong>{t('comments.weDid')}</strong> {t(`disposition.${disposition}` as MessageKey)}
+        {version ? <> · {t('comments.inVersion', { label: version })}</> : null}
+      </p>
+      {reason ? <p>{reason}</p> : null}
+    </div>
+  )
+}
+
+/** The id of a comment's card: where the focus goes once the comment is posted. */
+export const commentDomId = (id: string) => `comment-${id}`
+
 export function CommentCard({ comment: c, showQuote = false }: { comment: CommentCardData; showQuote?: boolean }) {
   const t = useT()
   const fmt = useFormat()
   return (
-    <article className={`comment comment--${c.status}`} aria-label={t('comments.by', { name: c.author })}>
+    <article id={commentDomId(c.id)} tabIndex={-1} className={`comment comment--${c.status}`} aria-label={t('comments.by', { name: c.author })}>
       <p className="comment__meta">
         <strong>{c.author}</strong>
         {c.mine ? <span className="badge">{t('comments.you')}</span> : null} · {fmt.dateTime(c.createdAt)}
@@ -37,17 +55,7 @@ export function CommentCard({ comment: c, showQuote = false }: { comment: Commen
       ) : null}
       <p className="comment__body">{c.body}</p>
       {c.moderation === 'hidden' && c.hiddenReason ? <p className="comment__hidden">{t('comments.hiddenBecause', { reason: c.hiddenReason })}</p> : null}
-      {c.disposition !== 'open' ? (
-        <div className="comment__answer">
-          <p>
-            <strong>{t('comments.weDid')}</strong> {t(`disposition.${c.disposition}` as MessageKey)}
-            {c.dispositionVersion ? <> · {t('comments.inVersion', { label: c.dispositionVersion })}</> : null}
-          </p>
-          {c.dispositionReason ? <p>{c.dispositionReason}</p> : null}
-        </div>
-      ) : (
-        <p className="comment__waiting">{t('comments.noAnswerYet')}</p>
-      )}
+      <CommentAnswer disposition={c.disposition} reason={c.dispositionReason} version={c.dispositionVersion} />
       {c.replies.length > 0 ? (
         <ul className="comment__replies">
           {c.replies.map((r) => (

@@ -3,13 +3,15 @@ import { Link, useFetcher } from '@remix-run/react'
 import type { EditorCommentApi } from '../editor/Editor.client'
 import type { MessageKey } from '../i18n/messages'
 import { useErrorText, useT } from '../i18n/use'
-import { CommentCard, type CommentCardData } from './CommentCard'
-import { Notice } from './forms'
+import { CommentCard, commentDomId, type CommentCardData } from './CommentCard'
+import { ErrorSummary, Notice } from './forms'
 
 /**
- * Commenting on words of a document page: the "Reageer op selectie" button and the form (also
- * opened with Ctrl+Alt+M in the text), and the side panel listing the comments by principle and
- * state, each with a button that selects its words in the editor.
+ * Commenting on words of a document page: "Reageer op tekst" (to the text, caret at the start),
+ * the "Reageer op selectie" button and the form (also opened with Ctrl+Alt+M in the text), and the
+ * side panel listing the comments by principle and state, each with a button that selects its
+ * words in the editor. After posting, the focus goes to the new comment in the panel; after a
+ * refusal, to the error summary above the form.
  */
 export interface PanelComment extends CommentCardData {
   section: string
@@ -25,9 +27,10 @@ export function CommentComposer({ api, openSignal }: { api: EditorCommentApi | n
   const fetcher = useFetcher<ActionResult>()
   const [draft, setDraft] = useState<{ start: string; end: string; quote: string } | null>(null)
   const [noSelection, setNoSelection] = useState(false)
-  const [saved, setSaved] = useState<string | null>(null)
+  const [saved, setSaved] = useState<{ id: string; text: string } | null>(null)
   const bodyRef = useRef<HTMLTextAreaElement>(null)
   const noSelectionRef = useRef<HTMLParagraphElement>(null)
+  const savedRef = useRef<HTMLDivElement>(null)
 
   const open = () => {
     const selection = api?.selection() ?? null
@@ -56,14 +59,29 @@ export function CommentComposer({ api, openSignal }: { api: EditorCommentApi | n
   useEffect(() => {
     if (result?.ok && result.commentId) {
       setDraft(null)
-      setSaved(result.moderation === 'pending' ? t('annotate.savedPending') : t('annotate.saved'))
+      setSaved({ id: result.commentId, text: result.moderation === 'pending' ? t('annotate.savedPending') : t('annotate.saved') })
     }
   }, [result, t])
+  // Once the form is gone: the new comment in the panel takes the focus (the page's data already
+  // holds it), else the announced confirmation; never the page's start.
+  useEffect(() => {
+    if (!saved) return
+    const card = document.getElementById(commentDomId(saved.id))
+    ;(card ?? savedRef.current)?.focus()
+  }, [saved])
   const errors = result && !result.ok ? result.errors : {}
 
   return (
     <div className="annotate">
       <div className="annotate__bar">
+        <button
+          type="button"
+          className="utrecht-button utrecht-button--secondary-action"
+          aria-disabled={api ? undefined : true}
+          onClick={() => api?.start()}
+        >
+          {t('annotate.toText')}
+        </button>
         <button
           type="button"
           className="utrecht-button utrecht-button--secondary-action"
@@ -80,14 +98,19 @@ export function CommentComposer({ api, openSignal }: { api: EditorCommentApi | n
           {t('comments.noSelection')}
         </p>
       ) : null}
-      {saved ? <Notice>{saved}</Notice> : null}
+      {saved ? (
+        <div ref={savedRef} tabIndex={-1} className="focus-target">
+          <Notice>{saved.text}</Notice>
+        </div>
+      ) : null}
       {draft ? (
         <fetcher.Form method="post" className="form annotate__form" aria-labelledby="annotate-title">
           <h2 id="annotate-title" className="annotate__title">
             {t('annotate.formTitle')}
           </h2>
-          {errors.form ? <Notice kind="error">{errorText(errors.form)}</Notice> : null}
-          {errors.quote ? <Notice kind="error">{errorText(errors.quote)}</Notice> : null}
+          <ErrorSummary errors={result && !result.ok ? errors : undefined} fields={[{ name: 'body', label: t('annotate.body'), idPrefix: 'annotate' }]} focus />
+          {errors.form ? <p className="utrecht-form-field-error-message">{errorText(errors.form)}</p> : null}
+          {errors.quote ? <p className="utrecht-form-field-error-message">{errorText(errors.quote)}</p> : null}
           <p className="annotate__about">{t('annotate.about')}</p>
           <blockquote className="comment__quote">“{draft.quote}”</blockquote>
           <input type="hidden" name="intent" value="comment" />

@@ -10,7 +10,7 @@ import { isMessageKey, type MessageKey } from '../i18n/messages'
 import { EDITOR_FRAGMENT, editorExtensions } from './extensions'
 import { presentPeople, type PresenceUser } from './presence'
 import { trackConnection, type ConnectionState } from './connection'
-import { Comments, currentRange, refreshComments, selectRange, selectionAnchors, type CommentAnchor } from './comments'
+import { caretToStart, Comments, currentRange, refreshComments, selectedWords, selectRange, selectionAnchors, type CommentAnchor } from './comments'
 
 /**
  * The co-editing editor: Tiptap bound to the document's Y.Doc, synced through y-websocket with
@@ -42,6 +42,8 @@ export interface EditorCommentApi {
   /** selects a comment's words, scrolls them into view and focuses the text; false when they are gone */
   goTo(anchor: { start: string; end: string }): boolean
   focus(): void
+  /** focuses the text with the caret at its very start, so Shift+arrows select from the first word */
+  start(): void
 }
 
 interface Session {
@@ -151,6 +153,9 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
   }, [editor, comments])
 
   const live = synced && editor !== null
+  // Read-only text only: in editable text the browser's own caret and selection are announced already.
+  const announce = canComment && !editable
+  const selected = useSelectionAnnouncement(editor, announce)
   useEffect(() => {
     if (!onReady) return
     if (!live || !editor) return onReady(null)
@@ -164,6 +169,9 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
         return true
       },
       focus: () => editor.view.dom.focus(),
+      start: () => {
+        if (!editor.isDestroyed) caretToStart(editor.view)
+      },
     })
     return () => onReady(null)
   }, [live, editor, doc, onReady])
@@ -173,9 +181,43 @@ function LiveEditor({ title, user, editable, fallback, session, canComment = fal
       <div hidden={!live} className="doc-editor__live">
         <EditorContent editor={editor} />
       </div>
+      {announce ? (
+        <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="selection-status">
+          {selected}
+        </p>
+      ) : null}
       {live ? null : fallback}
     </EditorFrame>
   )
+}
+
+/**
+ * What is selected, said politely once the person pauses (not at every key): "Geselecteerd: …",
+ * in short for a long selection, with the key that comments on it. Only while the text has focus.
+ */
+function useSelectionAnnouncement(editor: Editor | null, enabled: boolean): string {
+  const t = useT()
+  const [message, setMessage] = useState('')
+  useEffect(() => {
+    if (!editor || !enabled) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const update = () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        if (editor.isDestroyed || !editor.view.hasFocus()) return
+        const words = selectedWords(editor.state)
+        if (!words) return setMessage('')
+        const quote = words.words > 12 ? t('annotate.selectedMore', { start: words.start, end: words.end, count: words.words }) : words.text
+        setMessage(t('annotate.selected', { quote }))
+      }, 250)
+    }
+    editor.on('selectionUpdate', update)
+    return () => {
+      clearTimeout(timer)
+      editor.off('selectionUpdate', update)
+    }
+  }, [editor, enabled, t])
+  return message
 }
 
 /** The editor's surroundings: toolbar, connection state, presence, then the text. */

@@ -1,5 +1,5 @@
 import { Extension } from '@tiptap/core'
-import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from '@tiptap/pm/state'
+import { Plugin, PluginKey, Selection, TextSelection, type EditorState, type Transaction } from '@tiptap/pm/state'
 import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view'
 import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap'
 import { createAbsolutePositionFromRelativePosition, createRelativePositionFromTypeIndex } from 'yjs'
@@ -13,6 +13,9 @@ import { EDITOR_FRAGMENT } from './extensions'
  *   back into the text, so highlights follow everyone's edits live;
  * - keyboard selection (Shift+arrows, Shift+Home/End, Ctrl+Shift+arrows by word) where the text
  *   is read-only, since a browser does not move a selection in non-editable text by itself;
+ * - the browser's own selection follows (so assistive technology and copy see it), and the
+ *   selection scrolls into view below the editor's sticky bar;
+ * - Tabbing into read-only text puts the caret at the start, so Shift+arrows select from the first key;
  * - Ctrl+Alt+M asks to comment on the selection.
  */
 export interface CommentAnchor {
@@ -144,7 +147,39 @@ function moveInReadOnly(view: EditorView, event: KeyboardEvent): boolean {
   const $anchor = event.shiftKey ? selection.$anchor : $to
   const next = TextSelection.between($anchor, $to, back ? -1 : 1)
   view.dispatch(state.tr.setSelection(next).setMeta(commentsKey, { keyboard: event.shiftKey }).scrollIntoView())
+  mirrorSelection(view)
   return true
+}
+
+/**
+ * Read-only text has no caret of the browser's own: after the editor moved its selection, set the
+ * browser's selection to the same words, so a screen reader, copying and find see what is selected.
+ */
+function mirrorSelection(view: EditorView) {
+  const { anchor, head } = view.state.selection
+  const dom = view.dom.ownerDocument.getSelection()
+  if (!dom) return
+  try {
+    const a = view.domAtPos(anchor)
+    const h = view.domAtPos(head)
+    dom.setBaseAndExtent(a.node, a.offset, h.node, h.offset)
+  } catch {
+    // A position without a DOM place (between blocks while the view redraws): the drawn selection stays.
+  }
+}
+
+/** The room the editor's sticky bar (toolbar, connection) takes at the top, so a selection scrolls into view below it. */
+function stickyTop(): number {
+  const bar = typeof document === 'undefined' ? null : document.querySelector('.doc-editor__bar')
+  return bar ? Math.ceil(bar.getBoundingClientRect().height) + 16 : 16
+}
+
+/** Puts the caret at the very start of the text, focuses it and brings it into view. */
+export function caretToStart(view: EditorView) {
+  const { state } = view
+  view.dispatch(state.tr.setSelection(Selection.atStart(state.doc)).setMeta(commentsKey, { keyboard: false }).scrollIntoView())
+  view.dom.focus({ preventScroll: true })
+  mirrorSelection(view)
 }
 
 export function isCommentShortcut(event: KeyboardEvent): boolean {
@@ -179,7 +214,19 @@ export const Comments = Extension.create<CommentsOptions>({
         },
         props: {
           decorations: (state) => commentsKey.getState(state)?.decorations ?? null,
+          // Read at every scroll: the sticky bar's height changes with the width (it wraps).
+          get scrollMargin() {
+            return { top: stickyTop(), bottom: 16, left: 0, right: 0 }
+          },
           handleDOMEvents: {
+            focus: (view) => {
+              // Tabbing into read-only text: the caret starts at the beginning, not where the sync left it (the end).
+              const { selection, doc } = view.state
+              if (!view.editable && selection.empty && selection.head >= Selection.atEnd(doc).head) {
+                view.dispatch(view.state.tr.setSelection(Selection.atStart(doc)).setMeta(commentsKey, { keyboard: false }))
+              }
+              return false
+            },
             keydown: (view, event) => {
               if (isCommentShortcut(event)) {
                 event.preventDefault()
@@ -210,4 +257,15 @@ export function selectRange(view: EditorView, range: { from: number; to: number 
   view.dispatch(state.tr.setSelection(TextSelection.create(state.doc, range.from, range.to)).setMeta(commentsKey, { keyboard: true }).scrollIntoView())
   view.focus()
   view.dom.focus()
+  if (!view.editable) mirrorSelection(view)
+}
+
+/** The selected words in short, for an announcement: all of them when few, else the first and last few and the count. */
+export function selectedWords(state: EditorState): { text: string; words: number; start: string; end: string } | null {
+  const { from, to, empty } = state.selection
+  if (empty) return null
+  const text = state.doc.textBetween(from, to, ' ').replace(/\s+/g, ' ').trim()
+  if (!text) return null
+  const words = text.split(' ')
+  return { text, words: words.length, start: words.slice(0, 6).join(' '), end: words.slice(-3).join(' ') }
 }

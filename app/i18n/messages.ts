@@ -338,7 +338,7 @@ const nl = {
   'versions.showAll': 'Toon de hele tekst naast elkaar',
   'versions.editOnly': 'Alleen wie het document mag bewerken, kan versies opslaan en terugzetten.',
 
-  'principles.intro': 'Dit zijn de afspraken waar de regio zich aan houdt. Lees ze en laat weten wat je ervan vindt. Je krijgt altijd antwoord.',
+  'principles.intro': 'Hier staan de principes waar de regio mee werkt. Lees ze en zeg wat je ervan vindt: onder elk principe kun je reageren. Je krijgt altijd antwoord.',
   'principles.myComments': 'Mijn reacties en de antwoorden',
   'principles.editText': 'Tekst bewerken',
   'principles.allComments': 'Alle reacties beantwoorden',
@@ -365,7 +365,7 @@ const nl = {
   'comments.noSelection': 'Kies eerst de woorden waarop de reactie gaat.',
   'comments.rangeGone': 'De tekst waarop de reactie gaat is net veranderd. Kies de woorden opnieuw.',
   'annotate.button': 'Reageer op selectie',
-  'annotate.shortcutHint': 'Reageren: kies woorden met Shift en de pijltjestoetsen, dan Ctrl+Alt+M.',
+  'annotate.shortcutHint': 'Reageren: kies woorden met Shift en de pijltjestoetsen (de cursor staat aan het begin), dan Ctrl+Alt+M.',
   'annotate.formTitle': 'Nieuwe reactie',
   'annotate.about': 'Reactie op:',
   'annotate.body': 'Reactie',
@@ -461,6 +461,13 @@ const nl = {
   // ---- end documents ----
 
   // ---- issue 8, comments (nl): add this module's new keys directly below ----
+  'principles.introDemo': 'Dit is een demotekst over de principes van de regio. Hij volgt een document van de regio (zie hieronder), maar de regio heeft hem niet vastgesteld. Lees de principes en zeg wat je ervan vindt: onder elk principe kun je reageren. Je krijgt altijd antwoord.',
+  'principles.onWords': 'Wil je op een paar woorden reageren in plaats van op een heel principe?',
+  'principles.onWordsLink': 'Open de hele tekst en kies de woorden',
+  'annotate.toText': 'Reageer op tekst',
+  'annotate.selected': 'Geselecteerd: “{quote}”. Reageren: Ctrl+Alt+M.',
+  'annotate.selectedMore': '{start} … {end} ({count} woorden)',
+  'review.savedFor': 'Opgeslagen: {what}',
   // ---- end comments ----
 
   // ---- issue 8, accounts (nl): add this module's new keys directly below ----
@@ -864,7 +871,7 @@ const en: Record<MessageKey, string> = {
   'versions.showAll': 'Show the whole text side by side',
   'versions.editOnly': 'Only people who may edit the document can save and restore versions.',
 
-  'principles.intro': 'These are the agreements the region keeps to. Read them and tell us what you think. You will always get an answer.',
+  'principles.intro': 'These are the principles the region works with. Read them and tell us what you think: you can react below each principle. You will always get an answer.',
   'principles.myComments': 'My comments and the answers',
   'principles.editText': 'Edit the text',
   'principles.allComments': 'Answer all comments',
@@ -891,7 +898,7 @@ const en: Record<MessageKey, string> = {
   'comments.noSelection': 'First choose the words the comment is about.',
   'comments.rangeGone': 'The text the comment is about has just changed. Choose the words again.',
   'annotate.button': 'Comment on selection',
-  'annotate.shortcutHint': 'Commenting: choose words with Shift and the arrow keys, then Ctrl+Alt+M.',
+  'annotate.shortcutHint': 'Commenting: choose words with Shift and the arrow keys (the cursor starts at the beginning), then Ctrl+Alt+M.',
   'annotate.formTitle': 'New comment',
   'annotate.about': 'Comment on:',
   'annotate.body': 'Comment',
@@ -987,6 +994,13 @@ const en: Record<MessageKey, string> = {
   // ---- end documents ----
 
   // ---- issue 8, comments (en): add this module's new keys directly below ----
+  'principles.introDemo': 'This is a demo text about the region’s principles. It follows a document of the region (see below), but the region has not adopted it. Read the principles and tell us what you think: you can react below each principle. You will always get an answer.',
+  'principles.onWords': 'Want to react to a few words instead of a whole principle?',
+  'principles.onWordsLink': 'Open the whole text and choose the words',
+  'annotate.toText': 'Comment on the text',
+  'annotate.selected': 'Selected: “{quote}”. To comment: Ctrl+Alt+M.',
+  'annotate.selectedMore': '{start} … {end} ({count} words)',
+  'review.savedFor': 'Saved: {what}',
   // ---- end comments ----
 
   // ---- issue 8, accounts (en): add this module's new keys directly below ----

@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { useEffect, useRef } from 'react'
-import { z } from 'zod'
 import { requireUser } from '../../server/auth/guards'
 import { parseForm } from '../../server/lib/forms'
-import { myComments } from '../../server/modules/comments/comments'
-import { listNotifications, markAllRead } from '../../server/modules/comments/notifications'
-import { Notice, SubmitButton } from '../components/forms'
+import { markRead } from '../../server/modules/comments/commands'
+import { myComments, unreadNews } from '../../server/modules/comments/queries'
+import { markReadSchema } from '../../server/modules/comments/schemas'
+import { SubmitButton } from '../components/forms'
+import { FocusedNotice } from '../components/FocusedNotice'
+import { CommentAnswer } from '../components/CommentCard'
 import type { MessageKey } from '../i18n/messages'
 import { useFormat, useT } from '../i18n/use'
 
@@ -20,23 +21,15 @@ export const meta: MetaFunction = () => [{ title: 'Mijn reacties · Samenspel' }
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireUser(request, context)
-  const [comments, notifications] = await Promise.all([myComments(context.db, auth.user.id), listNotifications(context.db, auth.user.id, 20)])
-  return {
-    comments,
-    news: notifications
-      .filter((n) => !n.read_at)
-      .map((n) => ({ id: n.id, kind: n.kind, createdAt: n.created_at, title: String((JSON.parse(n.data) as { title?: string }).title ?? '') })),
-  }
+  const [comments, news] = await Promise.all([myComments(context.db, auth.user.id), unreadNews(context.db, auth.user.id)])
+  return { comments, news }
 }
-
-/** `upTo`: the newest notification on the page, so one that arrived after it was opened stays unread. */
-const markReadSchema = z.object({ intent: z.literal('markRead'), upTo: z.iso.datetime() })
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireUser(request, context)
   const parsed = await parseForm(request, markReadSchema)
   if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
-  await markAllRead(context.db, auth.user.id, context.clock(), parsed.data.upTo)
+  await markRead(context.db, { userId: auth.user.id, now: context.clock(), upTo: parsed.data.upTo })
   return { marked: true }
 }
 
@@ -45,19 +38,11 @@ export default function MyComments() {
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
-  const confirmation = useRef<HTMLDivElement>(null)
-  // The button disappears with the news: put the keyboard focus on the confirmation instead of the page's start.
-  useEffect(() => {
-    if (result?.marked) confirmation.current?.focus()
-  }, [result])
   return (
     <div className="content narrow">
       <Heading level={1}>{t('mine.title')}</Heading>
-      {result?.marked ? (
-        <div ref={confirmation} tabIndex={-1}>
-          <Notice>{t('mine.markedRead')}</Notice>
-        </div>
-      ) : null}
+      {/* The button disappears with the news: the keyboard focus goes to the confirmation instead of the page's start. */}
+      {result?.marked ? <FocusedNotice focusKey={result}>{t('mine.markedRead')}</FocusedNotice> : null}
       {news.length > 0 ? (
         <section aria-labelledby="news" className="card card--news">
           <Heading level={2} id="news">
@@ -93,17 +78,7 @@ export default function MyComments() {
             </p>
             {c.moderation === 'pending' ? <p className="badge badge--warning">{t('comments.moderation.pending')}</p> : null}
             {c.moderation === 'hidden' ? <p>{t('comments.hiddenBecause', { reason: c.hidden_reason ?? '' })}</p> : null}
-            {c.disposition === 'open' ? (
-              <p className="comment__waiting">{t('comments.noAnswerYet')}</p>
-            ) : (
-              <div className="comment__answer">
-                <p>
-                  <strong>{t('comments.weDid')}</strong> {t(`disposition.${c.disposition}` as MessageKey)}
-                  {c.version_label ? <> · {t('comments.inVersion', { label: c.version_label })}</> : null}
-                </p>
-                {c.disposition_reason ? <p>{c.disposition_reason}</p> : null}
-              </div>
-            )}
+            <CommentAnswer disposition={c.disposition} reason={c.disposition_reason} version={c.version_label} />
           </li>
         ))}
       </ul>

@@ -7,10 +7,12 @@ import { invalid, parseFormData, refusal } from '../../server/lib/forms'
 import { lockDocument, unlockDocument } from '../../server/modules/documents/commands'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireDocument } from '../../server/modules/documents/access'
-import { latestState, withDocumentState } from '../../server/modules/documents/queries'
+import { withDocumentState } from '../../server/modules/documents/queries'
 import { renderHTML } from '../../server/modules/documents/render'
 import { lockSchema } from '../../server/modules/documents/schemas'
-import { commentSchema, createComment, listComments } from '../../server/modules/comments/comments'
+import { commentOnDocument } from '../../server/modules/comments/commands'
+import { listComments } from '../../server/modules/comments/queries'
+import { commentRefusals, commentSchema } from '../../server/modules/comments/schemas'
 import { CommentComposer, CommentsPanel } from '../components/TextComments'
 import type { EditorCommentApi } from '../editor/Editor.client'
 import { Notice } from '../components/forms'
@@ -29,7 +31,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region, doc, abilities, readOnlyReason } = await requireDocument(request, context, params, 'read')
   const { comments, html } = await withDocumentState(context.db, context.collab, doc.id, async (ydoc) => {
     // The comments first: rendering may drop unknown elements from the copy it reads.
-    const comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
+    const comments = await listComments(context.db, { actor: auth.actor, doc, now: context.clock(), ydoc })
     return { comments, html: renderHTML(ydoc) }
   })
   return {
@@ -60,18 +62,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (form.get('intent') === 'comment') {
     const parsed = parseFormData(form, commentSchema)
     if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-    const ydoc = await latestState(context.db, context.collab, doc.id)
-    try {
-      const input = parsed.data
-      const result = await createComment(context.db, { actor: auth.actor, doc, ydoc, start: input.start, end: input.end, quote: input.quote, body: input.body, now: context.clock() })
-      if (!result.ok) {
-        if (result.reason === 'forbidden') forbidden()
-        return invalid({ form: 'comments.rangeGone' }, { body: input.body }, 409)
-      }
-      return data({ ok: true as const, commentId: result.id, moderation: result.moderation })
-    } finally {
-      ydoc.destroy()
-    }
+    const result = await commentOnDocument(context.db, context.collab, { actor: auth.actor, doc, ...parsed.data, now: context.clock() })
+    return result.ok ? data({ ok: true as const, commentId: result.id, moderation: result.moderation }) : refusal(result, commentRefusals, { body: parsed.data.body })
   }
   const parsed = parseFormData(form, lockSchema)
   if (!parsed.ok) throw new Response('Bad Request', { status: 400 })

@@ -1,22 +1,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
 import { dispositions } from '../../db/schema'
-import { notFound, forbidden } from '../../server/auth/guards'
-import { invalid, parseForm } from '../../server/lib/forms'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { requireDocument } from '../../server/modules/documents/access'
-import { latestState, listVersions } from '../../server/modules/documents/queries'
-import { dispositionSchema, listComments, moderate, moderateSchema, replySchema, reply, setDisposition } from '../../server/modules/comments/comments'
+import { listVersions } from '../../server/modules/documents/queries'
+import { moderate, reply, setDisposition } from '../../server/modules/comments/commands'
+import { asReviewFilter, reviewComments } from '../../server/modules/comments/queries'
+import { BODY_MAX, commentRefusals, reviewActionSchema } from '../../server/modules/comments/schemas'
 import { CommentCard } from '../components/CommentCard'
-import { Notice } from '../components/forms'
+import { ErrorSummary, fieldId } from '../components/forms'
+import { FocusedNotice } from '../components/FocusedNotice'
 import type { MessageKey } from '../i18n/messages'
 import { useErrorText, useFormat, useT } from '../i18n/use'
 
 export const meta: MetaFunction = () => [{ title: 'Reacties · Samenspel' }]
-
-const filters = ['all', 'open', 'answered', 'pending', 'outdated', 'orphaned'] as const
 
 /**
  * All comments on a document, by principle, for the people who answer them (editors give the
@@ -25,65 +24,46 @@ const filters = ['all', 'open', 'answered', 'pending', 'outdated', 'orphaned'] a
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, doc, region } = await requireDocument(request, context, params, 'read')
-  const ydoc = await latestState(context.db, context.collab, doc.id)
-  try {
-    const comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
-    const versions = await listVersions(context.db, { actor: auth.actor, doc })
-    return {
-      region: { slug: region.slug },
-      doc: { id: doc.id, title: doc.title },
-      comments,
-      versions: versions.map((v) => ({ id: v.id, label: v.label, createdAt: v.created_at })),
-    }
-  } finally {
-    ydoc.destroy()
+  const filter = asReviewFilter(new URL(request.url).searchParams.get('filter'))
+  const review = await reviewComments(context.db, context.collab, { actor: auth.actor, doc, filter, now: context.clock() })
+  const versions = await listVersions(context.db, { actor: auth.actor, doc, now: context.clock() })
+  return {
+    region: { slug: region.slug },
+    doc: { id: doc.id, title: doc.title },
+    review,
+    bodyMax: BODY_MAX,
+    versions: versions.map((v) => ({ id: v.id, label: v.label, createdAt: v.created_at })),
   }
 }
 
-const commentAction = z.discriminatedUnion('intent', [dispositionSchema, moderateSchema, replySchema])
-
+/** Answer (dispose), moderate or reply: one command per intent. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, doc } = await requireDocument(request, context, params, 'read')
-  const parsed = await parseForm(request, commentAction)
+  const parsed = await parseForm(request, reviewActionSchema)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
   const input = parsed.data
-  const now = context.clock()
+  const by = { actor: auth.actor, doc, commentId: input.commentId, now: context.clock() }
   const result =
     input.intent === 'dispose'
-      ? await setDisposition(context.db, { actor: auth.actor, doc, commentId: input.commentId, disposition: input.disposition, reason: input.reason, versionId: input.versionId, now })
+      ? await setDisposition(context.db, { ...by, disposition: input.disposition, reason: input.reason, versionId: input.versionId })
       : input.intent === 'moderate'
-        ? await moderate(context.db, { actor: auth.actor, doc, commentId: input.commentId, decision: input.decision, reason: input.reason, now })
-        : await reply(context.db, { actor: auth.actor, doc, commentId: input.commentId, body: input.body, now })
-  if (!result.ok) {
-    if (result.reason === 'not_found') notFound()
-    if (result.reason === 'forbidden') forbidden()
-    const values = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)]))
-    return invalid(result.reason === 'reason_required' ? { reason: 'comments.reasonRequired' } : { versionId: 'error.choice' }, values)
-  }
-  return data({ ok: true as const, commentId: input.commentId, errors: {} as Record<string, string>, values: {} as Record<string, string> })
+        ? await moderate(context.db, { ...by, decision: input.decision, reason: input.reason })
+        : await reply(context.db, { ...by, body: input.body })
+  if (!result.ok) return refusal(result, commentRefusals, Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])))
+  return data({ ok: true as const, commentId: input.commentId, intent: input.intent, errors: {} as Record<string, string>, values: {} as Record<string, string> })
 }
 
+type ReviewResult = { ok: true; commentId: string; intent: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> }
+
 export default function DocumentComments() {
-  const { doc, comments, versions, region } = useLoaderData<typeof loader>()
-  const result = useActionData<typeof action>()
-  const [params] = useSearchParams()
+  const { doc, review, versions, region, bodyMax } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>() as ReviewResult | undefined
   const t = useT()
   const fmt = useFormat()
-  const errorText = useErrorText()
-  const filter = (filters as readonly string[]).includes(params.get('filter') ?? '') ? params.get('filter')! : 'all'
-  const shown = comments.filter((c) =>
-    filter === 'all'
-      ? true
-      : filter === 'open'
-        ? c.disposition === 'open' && c.moderation === 'visible'
-        : filter === 'answered'
-          ? c.disposition !== 'open'
-          : filter === 'pending'
-            ? c.moderation === 'pending'
-            : c.status === filter,
-  )
-  const sections = [...new Set(shown.map((c) => c.section))]
-  const failed = result && !result.ok ? result : undefined
+  const shownIds = new Set(review.sections.flatMap((s) => s.comments.map((c) => c.id)))
+  // After an action the focus goes to its outcome: in the comment's card, or above the list when
+  // the comment left this filter (approved from "waiting"), or when the refusal is about the page.
+  const atTop = result && (result.ok ? !shownIds.has(result.commentId) : !shownIds.has(result.values?.commentId ?? '') || Boolean(result.errors.form))
   return (
     <div className="content">
       <Paragraph>
@@ -92,101 +72,29 @@ export default function DocumentComments() {
       <Heading level={1}>{t('review.title', { title: doc.title })}</Heading>
       <nav aria-label={t('review.filter')} className="filters">
         <ul>
-          {filters.map((f) => (
+          {(Object.keys(review.counts) as Array<keyof typeof review.counts>).map((f) => (
             <li key={f}>
-              <Link to={`?filter=${f}`} aria-current={filter === f ? 'true' : undefined}>
-                {t(`review.filter.${f}` as MessageKey)} ({f === 'all' ? comments.length : comments.filter((c) => (f === 'open' ? c.disposition === 'open' && c.moderation === 'visible' : f === 'answered' ? c.disposition !== 'open' : f === 'pending' ? c.moderation === 'pending' : c.status === f)).length})
+              <Link to={`?filter=${f}`} aria-current={review.filter === f ? 'true' : undefined}>
+                {t(`review.filter.${f}` as MessageKey)} ({review.counts[f]})
               </Link>
             </li>
           ))}
         </ul>
       </nav>
-      {result?.ok ? <Notice>{t('admin.saved')}</Notice> : null}
-      {shown.length === 0 ? <Paragraph>{t('review.none')}</Paragraph> : null}
-      {sections.map((section) => (
+      {atTop && result.ok ? <FocusedNotice focusKey={result}>{t('admin.saved')}</FocusedNotice> : null}
+      {atTop && !result.ok ? <ErrorSummary errors={result.errors} focus /> : null}
+      {review.sections.length === 0 ? <Paragraph>{t('review.none')}</Paragraph> : null}
+      {review.sections.map(({ section, comments }) => (
         <section key={section || '-'} aria-label={section || t('review.noSection')}>
           <Heading level={2}>{section || t('review.noSection')}</Heading>
           <ul className="comment-list">
-            {shown
-              .filter((c) => c.section === section)
-              .map((c) => (
-                <li key={c.id} className="card" id={`c-${c.id}`}>
-                  <CommentCard comment={c} showQuote />
-                  {c.can.moderate && c.moderation === 'pending' ? (
-                    <div className="actions">
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="moderate" />
-                        <input type="hidden" name="commentId" value={c.id} />
-                        <input type="hidden" name="decision" value="approve" />
-                        <button type="submit" className="utrecht-button utrecht-button--primary-action">{t('review.approve')}</button>
-                      </Form>
-                    </div>
-                  ) : null}
-                  {c.can.moderate && c.moderation !== 'hidden' ? (
-                    <details>
-                      <summary>{t('review.hide')}</summary>
-                      <Form method="post" className="form">
-                        <input type="hidden" name="intent" value="moderate" />
-                        <input type="hidden" name="commentId" value={c.id} />
-                        <input type="hidden" name="decision" value="hide" />
-                        <label className="utrecht-form-label" htmlFor={`hide-${c.id}`}>{t('review.hideReason')}</label>
-                        <input id={`hide-${c.id}`} name="reason" className="utrecht-textbox utrecht-textbox--html-input" maxLength={500} required />
-                        <button type="submit" className="utrecht-button utrecht-button--secondary-action">{t('review.hide')}</button>
-                      </Form>
-                    </details>
-                  ) : null}
-                  {c.can.dispose ? (
-                    <Form method="post" className="form form--inline disposition-form">
-                      <input type="hidden" name="intent" value="dispose" />
-                      <input type="hidden" name="commentId" value={c.id} />
-                      <div className="field">
-                        <label className="utrecht-form-label" htmlFor={`d-${c.id}`}>{t('review.disposition')}</label>
-                        <select id={`d-${c.id}`} name="disposition" defaultValue={c.disposition} className="utrecht-select utrecht-select--html-select">
-                          {dispositions.map((d) => (
-                            <option key={d} value={d}>{t(`disposition.${d}` as MessageKey)}</option>
-                          ))}
-                        </select>
-                      </div>
-                      <div className={`field${failed?.values?.commentId === c.id && failed.errors.reason ? ' utrecht-form-field--invalid' : ''}`}>
-                        <label className="utrecht-form-label" htmlFor={`r-${c.id}`}>{t('review.reason')}</label>
-                        {failed?.values?.commentId === c.id && failed.errors.reason ? (
-                          <p className="utrecht-form-field-error-message" id={`r-${c.id}-error`}>{errorText(failed.errors.reason)}</p>
-                        ) : null}
-                        <textarea
-                          id={`r-${c.id}`}
-                          name="reason"
-                          rows={2}
-                          className="utrecht-textarea utrecht-textarea--html-textarea"
-                          defaultValue={c.dispositionReason ?? ''}
-                          aria-invalid={failed?.values?.commentId === c.id && failed.errors.reason ? true : undefined}
-                          aria-describedby={failed?.values?.commentId === c.id && failed.errors.reason ? `r-${c.id}-error` : undefined}
-                        />
-                      </div>
-                      <div className="field">
-                        <label className="utrecht-form-label" htmlFor={`v-${c.id}`}>{t('review.version')}</label>
-                        <select id={`v-${c.id}`} name="versionId" defaultValue="" className="utrecht-select utrecht-select--html-select">
-                          <option value="">{t('review.noVersion')}</option>
-                          {versions.map((v) => (
-                            <option key={v.id} value={v.id}>{v.label} ({fmt.dateTime(v.createdAt)})</option>
-                          ))}
-                        </select>
-                      </div>
-                      <button type="submit" className="utrecht-button utrecht-button--primary-action">{t('review.save')}</button>
-                    </Form>
-                  ) : null}
-                  {c.can.reply ? (
-                    <Form method="post" className="form form--inline">
-                      <input type="hidden" name="intent" value="reply" />
-                      <input type="hidden" name="commentId" value={c.id} />
-                      <div className="field">
-                        <label className="utrecht-form-label" htmlFor={`re-${c.id}`}>{t('review.reply')}</label>
-                        <input id={`re-${c.id}`} name="body" className="utrecht-textbox utrecht-textbox--html-input" maxLength={2000} required />
-                      </div>
-                      <button type="submit" className="utrecht-button utrecht-button--secondary-action">{t('review.sendReply')}</button>
-                    </Form>
-                  ) : null}
-                </li>
-              ))}
+            {comments.map((c) => (
+              <li key={c.id} className="card" id={`c-${c.id}`}>
+                <CommentCard comment={c} showQuote />
+                {result?.ok && result.commentId === c.id ? <FocusedNotice focusKey={result}>{t('admin.saved')}</FocusedNotice> : null}
+                <CommentForms comment={c} versions={versions} bodyMax={bodyMax} failed={!atTop && result && !result.ok && result.values?.commentId === c.id ? result : undefined} />
+              </li>
+            ))}
           </ul>
         </section>
       ))}
@@ -205,5 +113,118 @@ export default function DocumentComments() {
         </ul>
       </section>
     </div>
+  )
+}
+
+/**
+ * Approve, hide, answer and reply for one comment, as far as this person may. A refused form
+ * shows its error summary (focused, announced) and the message at the field.
+ */
+function CommentForms({
+  comment: c,
+  versions,
+  bodyMax,
+  failed,
+}: {
+  comment: { id: string; moderation: string; disposition: string; dispositionReason: string | null; can: { reply: boolean; moderate: boolean; dispose: boolean } }
+  versions: Array<{ id: string; label: string; createdAt: string }>
+  bodyMax: number
+  failed: { errors: Record<string, string>; values: Record<string, string> } | undefined
+}) {
+  const t = useT()
+  const fmt = useFormat()
+  const errorText = useErrorText()
+  const failedIntent = failed?.values?.intent
+  /** A field of one form: its id (fieldId, so the error summary links to it), its error, and the props that tie them together. */
+  const field = (intent: string, name: string, label: string) => {
+    const error = failedIntent === intent ? failed?.errors[name] : undefined
+    const id = fieldId(name, `${intent}-${c.id}`)
+    return {
+      id,
+      error,
+      label,
+      link: { name, label, idPrefix: `${intent}-${c.id}` },
+      message: error ? <p className="utrecht-form-field-error-message" id={`${id}-error`}>{errorText(error)}</p> : null,
+      aria: { 'aria-invalid': error ? (true as const) : undefined, 'aria-describedby': error ? `${id}-error` : undefined },
+    }
+  }
+  const summary = (intent: string, fields: Array<{ link: { name: string; label: string; idPrefix: string } }>) =>
+    failedIntent === intent ? <ErrorSummary errors={failed?.errors} fields={fields.map((f) => f.link)} focus /> : null
+  const hideReason = field('moderate', 'reason', t('review.hideReason'))
+  const reason = field('dispose', 'reason', t('review.reason'))
+  const version = field('dispose', 'versionId', t('review.version'))
+  const replyBody = field('reply', 'body', t('review.reply'))
+  return (
+    <>
+      {c.can.moderate && c.moderation === 'pending' ? (
+        <div className="actions">
+          <Form method="post">
+            <input type="hidden" name="intent" value="moderate" />
+            <input type="hidden" name="commentId" value={c.id} />
+            <input type="hidden" name="decision" value="approve" />
+            <button type="submit" className="utrecht-button utrecht-button--primary-action">{t('review.approve')}</button>
+          </Form>
+        </div>
+      ) : null}
+      {c.can.moderate && c.moderation !== 'hidden' ? (
+        <details open={hideReason.error ? true : undefined}>
+          <summary>{t('review.hide')}</summary>
+          <Form method="post" className="form">
+            {summary('moderate', [hideReason])}
+            <input type="hidden" name="intent" value="moderate" />
+            <input type="hidden" name="commentId" value={c.id} />
+            <input type="hidden" name="decision" value="hide" />
+            <label className="utrecht-form-label" htmlFor={hideReason.id}>{hideReason.label}</label>
+            {hideReason.message}
+            <input id={hideReason.id} name="reason" className="utrecht-textbox utrecht-textbox--html-input" maxLength={500} required {...hideReason.aria} />
+            <button type="submit" className="utrecht-button utrecht-button--secondary-action">{t('review.hide')}</button>
+          </Form>
+        </details>
+      ) : null}
+      {c.can.dispose ? (
+        <Form method="post" className="form form--inline disposition-form">
+          {summary('dispose', [reason, version])}
+          <input type="hidden" name="intent" value="dispose" />
+          <input type="hidden" name="commentId" value={c.id} />
+          <div className="field">
+            <label className="utrecht-form-label" htmlFor={`d-${c.id}`}>{t('review.disposition')}</label>
+            <select id={`d-${c.id}`} name="disposition" defaultValue={failedIntent === 'dispose' ? failed?.values.disposition : c.disposition} className="utrecht-select utrecht-select--html-select">
+              {dispositions.map((d) => (
+                <option key={d} value={d}>{t(`disposition.${d}` as MessageKey)}</option>
+              ))}
+            </select>
+          </div>
+          <div className={`field${reason.error ? ' utrecht-form-field--invalid' : ''}`}>
+            <label className="utrecht-form-label" htmlFor={reason.id}>{reason.label}</label>
+            {reason.message}
+            <textarea id={reason.id} name="reason" rows={2} className="utrecht-textarea utrecht-textarea--html-textarea" defaultValue={c.dispositionReason ?? ''} {...reason.aria} />
+          </div>
+          <div className={`field${version.error ? ' utrecht-form-field--invalid' : ''}`}>
+            <label className="utrecht-form-label" htmlFor={version.id}>{version.label}</label>
+            {version.message}
+            <select id={version.id} name="versionId" defaultValue="" className="utrecht-select utrecht-select--html-select" {...version.aria}>
+              <option value="">{t('review.noVersion')}</option>
+              {versions.map((v) => (
+                <option key={v.id} value={v.id}>{v.label} ({fmt.dateTime(v.createdAt)})</option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" className="utrecht-button utrecht-button--primary-action">{t('review.save')}</button>
+        </Form>
+      ) : null}
+      {c.can.reply ? (
+        <Form method="post" className="form form--inline">
+          {summary('reply', [replyBody])}
+          <input type="hidden" name="intent" value="reply" />
+          <input type="hidden" name="commentId" value={c.id} />
+          <div className={`field${replyBody.error ? ' utrecht-form-field--invalid' : ''}`}>
+            <label className="utrecht-form-label" htmlFor={replyBody.id}>{replyBody.label}</label>
+            {replyBody.message}
+            <input id={replyBody.id} name="body" className="utrecht-textbox utrecht-textbox--html-input" maxLength={bodyMax} required {...replyBody.aria} />
+          </div>
+          <button type="submit" className="utrecht-button utrecht-button--secondary-action">{t('review.sendReply')}</button>
+        </Form>
+      ) : null}
+    </>
   )
 }

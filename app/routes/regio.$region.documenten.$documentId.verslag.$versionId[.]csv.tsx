@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireDocument } from '../../server/modules/documents/access'
-import { responseReport } from '../../server/modules/comments/comments'
+import { responseReport } from '../../server/modules/comments/queries'
 import { csvDateTime, csvHeaders, toCsv } from '../../server/lib/csv'
 import { translate, type MessageKey } from '../i18n/messages'
 import { getLocale } from '../i18n/locale.server'

@@ -2,14 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
 import { forbidden, notFound, requireRegion } from '../../server/auth/guards'
-import { can, permissionOn } from '../../server/policy/can'
-import { invalid, parseForm } from '../../server/lib/forms'
-import { asResource, latestAdoption, latestState } from '../../server/modules/documents/queries'
-import { createComment, listComments, BODY_MAX } from '../../server/modules/comments/comments'
-import { demoNotice, findPrinciplesDocument, principlesWithAnchors } from '../../server/modules/principles/content'
-import { Notice } from '../components/forms'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
+import { commentOnPrinciple } from '../../server/modules/comments/commands'
+import { BODY_MAX, principleReactionSchema, principleRefusals } from '../../server/modules/comments/schemas'
+import { principlesPage } from '../../server/modules/principles/content'
+import { latestAdoption } from '../../server/modules/documents/queries'
+import { ErrorSummary } from '../components/forms'
+import { FocusedNotice } from '../components/FocusedNotice'
 import { CommentCard } from '../components/CommentCard'
 import { useErrorText, useFormat, useT } from '../i18n/use'
 
@@ -21,79 +21,34 @@ export const meta: MetaFunction = () => [{ title: 'Leidende principes · Samensp
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
-  const doc = await findPrinciplesDocument(context.db, region.id)
-  if (!doc) notFound()
-  const permission = permissionOn(auth.actor, asResource(doc, context.clock()))
-  if (permission === 'none') forbidden()
-  const ydoc = await latestState(context.db, context.collab, doc.id)
-  try {
-    const principles = principlesWithAnchors(ydoc)
-    const comments = await listComments(context.db, { actor: auth.actor, doc, ydoc })
-    return {
-      adoption: await latestAdoption(context.db, doc.id),
-      region: { slug: region.slug, name: region.name },
-      doc: { id: doc.id, title: doc.title },
-      demo: demoNotice(region.slug, ydoc),
-      canComment: can(auth.actor, 'comment', asResource(doc)),
-      canEdit: permission === 'edit',
-      principles: principles.map((p, i) => ({
-        key: `p${i}`,
-        group: p.group,
-        name: p.name,
-        summary: p.summary,
-        text: p.text,
-        comments: comments.filter((c) => c.section === p.name),
-      })),
-    }
-  } finally {
-    ydoc.destroy()
-  }
+  const page = await principlesPage(context.db, context.collab, { actor: auth.actor, regionId: region.id, regionSlug: region.slug, now: context.clock() })
+  if (!page.ok) return page.reason === 'not_found' ? notFound() : forbidden()
+  return { ...page, bodyMax: BODY_MAX, region: { slug: region.slug, name: region.name }, adoption: await latestAdoption(context.db, page.doc.id) }
 }
 
-const reactSchema = z.object({
-  principle: z.string().regex(/^p\d{1,3}$/),
-  body: z.string({ error: 'error.required' }).trim().min(1, 'error.required').max(BODY_MAX, `error.tooLong|${BODY_MAX}`),
-})
-
+/** A reaction to one whole principle. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, region } = await requireRegion(request, context, params.region)
-  const doc = await findPrinciplesDocument(context.db, region.id)
-  if (!doc) notFound()
-  if (!can(auth.actor, 'comment', asResource(doc))) forbidden()
-  const parsed = await parseForm(request, reactSchema)
+  const parsed = await parseForm(request, principleReactionSchema)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-  const ydoc = await latestState(context.db, context.collab, doc.id)
-  try {
-    const principle = principlesWithAnchors(ydoc)[Number(parsed.data.principle.slice(1))]
-    if (!principle?.anchor) return invalid({ body: 'comments.rangeGone' }, { ...parsed.data }, 409)
-    const result = await createComment(context.db, {
-      actor: auth.actor,
-      doc,
-      ydoc,
-      ...principle.anchor,
-      body: parsed.data.body,
-      now: context.clock(),
-    })
-    if (!result.ok) return invalid({ body: result.reason === 'forbidden' ? 'error.forbidden' : 'comments.rangeGone' }, { ...parsed.data }, result.reason === 'forbidden' ? 403 : 409)
-    return data({ ok: true as const, principle: parsed.data.principle, pending: result.moderation === 'pending', errors: {} as Record<string, string>, values: {} as Record<string, string> })
-  } finally {
-    ydoc.destroy()
-  }
+  const result = await commentOnPrinciple(context.db, context.collab, { actor: auth.actor, regionId: region.id, ...parsed.data, now: context.clock() })
+  if (!result.ok) return refusal(result, principleRefusals, { ...parsed.data })
+  return data({ ok: true as const, principle: result.principle, pending: result.moderation === 'pending', commentId: result.id, errors: {} as Record<string, string>, values: {} as Record<string, string> })
 }
 
 export default function Principles() {
-  const { doc, principles, canComment, canEdit, region, adoption, demo } = useLoaderData<typeof loader>()
+  const { doc, principles, canComment, canEdit, region, adoption, demo, bodyMax } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
-  const errorText = useErrorText()
   const fmt = useFormat()
   const groups = [...new Set(principles.map((p) => p.group))]
-  const failedFor = result && !result.ok ? result.values?.principle : undefined
+  const docPath = `/regio/${region.slug}/documenten/${doc.id}`
   return (
     <div className="content principles">
       <Heading level={1}>{doc.title}</Heading>
-      <Paragraph lead>{t('principles.intro')}</Paragraph>
+      {/* The lead and the demo notice say the same: a demo text is not what the region adopted. */}
+      <Paragraph lead>{t(demo ? 'principles.introDemo' : 'principles.intro')}</Paragraph>
       {demo ? (
         <div className="utrecht-alert utrecht-alert--info" data-testid="demo-notice">
           <div className="utrecht-alert__message">{t('principles.demoNotice', { ...demo })}</div>
@@ -102,7 +57,7 @@ export default function Principles() {
       {adoption ? (
         <Paragraph>
           {t('adoption.current', { label: adoption.version_label, date: fmt.date(adoption.adopted_on), reference: adoption.reference })}{' '}
-          <Link to={`/regio/${region.slug}/documenten/${doc.id}/versies?van=${adoption.version_id}&naar=huidig#vergelijking`}>{t('adoption.compare')}</Link>
+          <Link to={`${docPath}/versies?van=${adoption.version_id}&naar=huidig#vergelijking`}>{t('adoption.compare')}</Link>
         </Paragraph>
       ) : null}
       <Paragraph>
@@ -110,12 +65,17 @@ export default function Principles() {
         {canEdit ? (
           <>
             {' · '}
-            <Link to={`/regio/${region.slug}/documenten/${doc.id}`}>{t('principles.editText')}</Link>
+            <Link to={docPath}>{t('principles.editText')}</Link>
             {' · '}
-            <Link to={`/regio/${region.slug}/documenten/${doc.id}/reacties`}>{t('principles.allComments')}</Link>
+            <Link to={`${docPath}/reacties`}>{t('principles.allComments')}</Link>
           </>
         ) : null}
       </Paragraph>
+      {canComment && !canEdit ? (
+        <Paragraph>
+          {t('principles.onWords')} <Link to={docPath}>{t('principles.onWordsLink')}</Link>
+        </Paragraph>
+      ) : null}
       {/* The id comes from the position: a group's name has spaces, which an id reference cannot hold. */}
       {groups.map((group, index) => (
         <section key={group} aria-labelledby={`groep-${index + 1}`}>
@@ -146,38 +106,7 @@ export default function Principles() {
                     </ul>
                   </div>
                 ) : null}
-                {canComment ? (
-                  <Form method="post" className="form principle__react" preventScrollReset>
-                    <input type="hidden" name="principle" value={p.key} />
-                    {result?.ok && result.principle === p.key ? (
-                      <Notice>{result.pending ? t('principles.thanksPending') : t('principles.thanks')}</Notice>
-                    ) : null}
-                    <div className={`utrecht-form-field${failedFor === p.key ? ' utrecht-form-field--invalid' : ''}`}>
-                      <label className="utrecht-form-label" htmlFor={`${p.key}-body`}>
-                        {t('principles.react', { name: p.name })}
-                      </label>
-                      {failedFor === p.key && result && !result.ok ? (
-                        <p className="utrecht-form-field-error-message" id={`${p.key}-error`}>
-                          {errorText(result.errors.body)}
-                        </p>
-                      ) : null}
-                      <textarea
-                        id={`${p.key}-body`}
-                        name="body"
-                        rows={3}
-                        maxLength={BODY_MAX_UI}
-                        className="utrecht-textarea utrecht-textarea--html-textarea"
-                        aria-invalid={failedFor === p.key ? true : undefined}
-                        aria-describedby={failedFor === p.key ? `${p.key}-error` : undefined}
-                        defaultValue={failedFor === p.key ? result?.values?.body : undefined}
-                        key={result?.ok && result.principle === p.key ? 'sent' : 'draft'}
-                      />
-                    </div>
-                    <button type="submit" className="utrecht-button utrecht-button--primary-action" disabled={navigation.state === 'submitting'}>
-                      {t('principles.send')}
-                    </button>
-                  </Form>
-                ) : null}
+                {canComment ? <ReactionForm principle={p} result={result} bodyMax={bodyMax} submitting={navigation.state === 'submitting'} /> : null}
               </article>
             ))}
         </section>
@@ -186,4 +115,59 @@ export default function Principles() {
   )
 }
 
-const BODY_MAX_UI = 2000
+type ReactionResult = { ok: true; principle: string; pending: boolean } | { ok: false; errors: Record<string, string>; values: Record<string, string> }
+
+/**
+ * The reaction form under one principle. After sending, the focus goes to what happened: the
+ * thanks (announced), or the error summary above the field, with the error at the field.
+ */
+function ReactionForm({
+  principle: p,
+  result,
+  bodyMax,
+  submitting,
+}: {
+  principle: { key: string; name: string }
+  result: ReactionResult | undefined
+  bodyMax: number
+  submitting: boolean
+}) {
+  const t = useT()
+  const errorText = useErrorText()
+  const sent = result?.ok && result.principle === p.key ? result : undefined
+  const failed = result && !result.ok && result.values?.principle === p.key ? result : undefined
+  const label = t('principles.react', { name: p.name })
+  const fieldError = failed ? errorText(failed.errors.body ?? failed.errors.form) : undefined
+  return (
+    // The button stays focusable while sending (a disabled one drops the focus to the page); a second press waits.
+    <Form method="post" className="form principle__react" preventScrollReset onSubmit={(e) => submitting && e.preventDefault()}>
+      <input type="hidden" name="principle" value={p.key} />
+      {sent ? <FocusedNotice focusKey={sent}>{sent.pending ? t('principles.thanksPending') : t('principles.thanks')}</FocusedNotice> : null}
+      {failed ? <ErrorSummary errors={{ body: failed.errors.body ?? failed.errors.form ?? 'error.required' }} fields={[{ name: 'body', label, idPrefix: p.key }]} focus /> : null}
+      <div className={`utrecht-form-field${fieldError ? ' utrecht-form-field--invalid' : ''}`}>
+        <label className="utrecht-form-label" htmlFor={`${p.key}-body`}>
+          {label}
+        </label>
+        {fieldError ? (
+          <p className="utrecht-form-field-error-message" id={`${p.key}-error`}>
+            {fieldError}
+          </p>
+        ) : null}
+        <textarea
+          id={`${p.key}-body`}
+          name="body"
+          rows={3}
+          maxLength={bodyMax}
+          className="utrecht-textarea utrecht-textarea--html-textarea"
+          aria-invalid={fieldError ? true : undefined}
+          aria-describedby={fieldError ? `${p.key}-error` : undefined}
+          defaultValue={failed?.values?.body}
+          key={sent ? 'sent' : 'draft'}
+        />
+      </div>
+      <button type="submit" className="utrecht-button utrecht-button--primary-action" aria-disabled={submitting || undefined}>
+        {t('principles.send')}
+      </button>
+    </Form>
+  )
+}

@@ -54,7 +54,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: review, report, adoption and set
       const card = page.locator('li.card').filter({ hasText: 'Graag meer uitleg.' })
       await card.getByLabel('Wat doen we ermee?').selectOption({ label: 'niet overgenomen' })
       await card.getByRole('button', { name: 'Antwoord opslaan' }).click()
-      await card.getByText('Leg uit waarom deze reactie niet is overgenomen.').waitFor()
+      // The message stands at the field (and, as a link to it, in the form's error summary).
+      await card.locator('.utrecht-form-field-error-message').getByText('Leg uit waarom deze reactie niet is overgenomen.').waitFor()
       await expectNoAxeViolations(page, 'review with a field error')
     } finally {
       await page.context().close()

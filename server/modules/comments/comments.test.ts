@@ -6,11 +6,10 @@ import { freshDb, makeMember, makeOrganisation, makeRegion, T0 } from '../../../
 import { loadActor } from '../../auth/actor'
 import { recordConsent } from '../panels/access'
 import { createDocument } from '../documents/commands'
-import { findDocument } from '../documents/queries'
-import { paragraphsUpdate } from '../documents/render'
+import { findDocument, latestState } from '../documents/queries'
 import { encodeAnchor } from './anchors'
-import { createComment, listComments, moderate, myComments, reply, responseReport, setDisposition } from './comments'
-import { listNotifications, unreadCount } from './notifications'
+import { commentOnDocument, moderate, reply, setDisposition } from './commands'
+import { listComments, listNotifications, myComments, responseReport, unreadCount } from './queries'
 
 let conn: Connection
 let db: DB
@@ -57,8 +56,8 @@ beforeEach(async () => {
     paragraphs: ['Kinderen groeien zo veel mogelijk thuis op, dicht bij school en vrienden.'],
   })
   doc = (await findDocument(db, docId))!
-  ydoc = new Y.Doc()
-  Y.applyUpdate(ydoc, paragraphsUpdate(['Kinderen groeien zo veel mogelijk thuis op, dicht bij school en vrienden.']))
+  // The stored text, as the command reads it: anchors made on this copy resolve in the command's.
+  ydoc = await latestState(db, undefined, docId)
 })
 afterEach(() => conn.close())
 
@@ -67,11 +66,11 @@ const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000)
 describe('comments', () => {
   it('are made on words that are there, quoted as they are', async () => {
     const parent = await actor(ids.parent)
-    const ok = await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('zo veel mogelijk thuis'), body: 'Ook bij pleegouders?', now: later(1) })
+    const ok = await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('zo veel mogelijk thuis'), body: 'Ook bij pleegouders?', now: later(1) })
     expect(ok).toMatchObject({ ok: true, moderation: 'visible' })
-    const changed = await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('dicht bij school'), quote: 'iets anders', body: 'x', now: later(2) })
+    const changed = await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('dicht bij school'), quote: 'iets anders', body: 'x', now: later(2) })
     expect(changed).toEqual({ ok: false, reason: 'text_changed' })
-    const bogus = await createComment(db, { actor: parent, doc, ydoc, start: 'AAAA', end: 'AAAA', quote: 'x', body: 'x', now: later(3) })
+    const bogus = await commentOnDocument(db, undefined, { actor: parent, doc, start: 'AAAA', end: 'AAAA', quote: 'x', body: 'x', now: later(3) })
     expect(bogus).toEqual({ ok: false, reason: 'range_gone' })
     const rows = await db.selectFrom('comments').select('id').execute()
     expect(rows).toHaveLength(1)
@@ -79,15 +78,15 @@ describe('comments', () => {
 
   it('are refused to people who may only read', async () => {
     const readOnly = { userId: 'x', memberships: [] }
-    const res = await createComment(db, { actor: readOnly, doc, ydoc, ...anchorOn('thuis'), body: 'x', now: later(1) })
+    const res = await commentOnDocument(db, undefined, { actor: readOnly, doc, ...anchorOn('thuis'), body: 'x', now: later(1) })
     expect(res).toEqual({ ok: false, reason: 'forbidden' })
   })
 
   it('of members under 16 wait for a coordinator, unseen by anyone else, also by other panels', async () => {
     const youth = await actor(ids.youth)
-    const made = await createComment(db, { actor: youth, doc, ydoc, ...anchorOn('school en vrienden'), body: 'Mijn vrienden zijn belangrijk!', now: later(1) })
+    const made = await commentOnDocument(db, undefined, { actor: youth, doc, ...anchorOn('school en vrienden'), body: 'Mijn vrienden zijn belangrijk!', now: later(1) })
     expect(made).toMatchObject({ ok: true, moderation: 'pending' })
-    const seenBy = async (id: string) => (await listComments(db, { actor: await actor(id), doc, ydoc })).map((c) => c.body)
+    const seenBy = async (id: string) => (await listComments(db, { actor: await actor(id), doc, now: T0, ydoc })).map((c) => c.body)
     expect(await seenBy(ids.youth)).toEqual(['Mijn vrienden zijn belangrijk!'])
     expect(await seenBy(ids.coordinator)).toEqual(['Mijn vrienden zijn belangrijk!'])
     for (const other of [ids.parent, ids.otherPanel, ids.drafter, ids.provider]) expect(await seenBy(other)).toEqual([])
@@ -100,11 +99,11 @@ describe('comments', () => {
 
   it('can be hidden by a coordinator with a reason, which is audited', async () => {
     const parent = await actor(ids.parent)
-    const made = await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('thuis'), body: 'Iets ongepasts', now: later(1) })
+    const made = await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('thuis'), body: 'Iets ongepasts', now: later(1) })
     const id = made.ok ? made.id : ''
     await moderate(db, { actor: await actor(ids.coordinator), doc, commentId: id, decision: 'hide', reason: 'Persoonlijke gegevens', now: later(2) })
-    expect((await listComments(db, { actor: await actor(ids.otherPanel), doc, ydoc })).length).toBe(0)
-    const own = await listComments(db, { actor: parent, doc, ydoc })
+    expect((await listComments(db, { actor: await actor(ids.otherPanel), doc, now: T0, ydoc })).length).toBe(0)
+    const own = await listComments(db, { actor: parent, doc, now: T0, ydoc })
     expect(own[0]).toMatchObject({ moderation: 'hidden', hiddenReason: 'Persoonlijke gegevens' })
     const audit = await db.selectFrom('audit_log').select(['action', 'data']).where('action', '=', 'comment.hidden').execute()
     expect(JSON.parse(audit[0]!.data)).toEqual({ reason: 'Persoonlijke gegevens' })
@@ -112,7 +111,7 @@ describe('comments', () => {
 
   it('get a disposition from an editor; "not adopted" needs a reason; the author sees it and is notified', async () => {
     const parent = await actor(ids.parent)
-    const made = await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('zo veel mogelijk'), body: 'Graag concreter.', now: later(1) })
+    const made = await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('zo veel mogelijk'), body: 'Graag concreter.', now: later(1) })
     const id = made.ok ? made.id : ''
     const drafter = await actor(ids.drafter)
     expect(await setDisposition(db, { actor: parent, doc, commentId: id, disposition: 'adopted', reason: '', versionId: '', now: later(2) })).toEqual({ ok: false, reason: 'forbidden' })
@@ -133,26 +132,26 @@ describe('comments', () => {
 
   it('take replies from people who may comment, and keep a waiting reply from an under-16 out of sight', async () => {
     const parent = await actor(ids.parent)
-    const made = await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('thuis'), body: 'Vraag', now: later(1) })
+    const made = await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('thuis'), body: 'Vraag', now: later(1) })
     const id = made.ok ? made.id : ''
     expect(await reply(db, { actor: await actor(ids.drafter), doc, commentId: id, body: 'Antwoord', now: later(2) })).toMatchObject({ ok: true })
     expect(await reply(db, { actor: await actor(ids.youth), doc, commentId: id, body: 'Ik ook', now: later(3) })).toMatchObject({ ok: true })
-    const forOthers = await listComments(db, { actor: await actor(ids.otherPanel), doc, ydoc })
+    const forOthers = await listComments(db, { actor: await actor(ids.otherPanel), doc, now: T0, ydoc })
     expect(forOthers[0]!.replies.map((r) => r.body)).toEqual(['Antwoord'])
-    const forCoordinator = await listComments(db, { actor: await actor(ids.coordinator), doc, ydoc })
+    const forCoordinator = await listComments(db, { actor: await actor(ids.coordinator), doc, now: T0, ydoc })
     expect(forCoordinator[0]!.replies.map((r) => r.body)).toEqual(['Antwoord', 'Ik ook'])
   })
 
   it('show their status against the current text: active, outdated, orphaned', async () => {
     const parent = await actor(ids.parent)
-    await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('dicht bij school'), body: 'A', now: later(1) })
-    await createComment(db, { actor: parent, doc, ydoc, ...anchorOn('zo veel mogelijk'), body: 'B', now: later(2) })
+    await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('dicht bij school'), body: 'A', now: later(1) })
+    await commentOnDocument(db, undefined, { actor: parent, doc, ...anchorOn('zo veel mogelijk'), body: 'B', now: later(2) })
     const text = (ydoc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
     text.delete(text.toString().indexOf('dicht bij school'), 'dicht bij school'.length)
     const at = text.toString().indexOf('veel')
     text.delete(at, 4)
     text.insert(at, 'vaak')
-    const list = await listComments(db, { actor: parent, doc, ydoc })
+    const list = await listComments(db, { actor: parent, doc, now: T0, ydoc })
     expect(list.map((c) => [c.body, c.status])).toEqual([
       ['A', 'orphaned'],
       ['B', 'outdated'],

@@ -19,12 +19,12 @@ export type DocumentRow = Document & { providers_may_draft?: number }
 
 /**
  * The document as the policy sees it, at `now` (the server clock): its lock, its closing time and
- * the moment of asking, so `can()` alone decides. Without `now`, a document with a closing time
- * counts as closed (policy/documents.ts isClosed).
+ * the moment of asking, so `can()` alone decides. `now` is required: every caller passes the
+ * context's clock, so tests can move it past a deadline.
  */
 export function asResource(
   doc: Pick<Document, 'region_id' | 'kind' | 'owner_organisation_id' | 'status'> & { closes_at?: string | null; providers_may_draft?: number },
-  now?: Date,
+  now: Date,
 ): DocumentResource {
   return {
     type: 'document',
@@ -34,7 +34,7 @@ export function asResource(
     locked: doc.status === 'locked',
     providersMayDraft: Boolean(doc.providers_may_draft),
     closesAt: doc.closes_at ?? null,
-    ...(now ? { asOf: now } : {}),
+    asOf: now,
   }
 }
 
@@ -148,8 +148,8 @@ export interface VersionSummary {
 }
 
 /** The versions of a document, newest first, without their states; none for someone who may not read it. */
-export async function listVersions(db: DB, input: { actor: Actor; doc: DocumentRow }): Promise<VersionSummary[]> {
-  if (!can(input.actor, 'read', asResource(input.doc))) return []
+export async function listVersions(db: DB, input: { actor: Actor; doc: DocumentRow; now: Date }): Promise<VersionSummary[]> {
+  if (!can(input.actor, 'read', asResource(input.doc, input.now))) return []
   return db
     .selectFrom('doc_versions')
     .leftJoin('users', 'users.id', 'doc_versions.created_by')
@@ -196,9 +196,9 @@ export type CompareResult = { ok: true; from: VersionRef; to: VersionRef; compar
 export async function compareVersions(
   db: DB,
   live: LiveDocuments | undefined,
-  input: { actor: Actor; doc: DocumentRow; from: string; to: string | 'current' },
+  input: { actor: Actor; doc: DocumentRow; from: string; to: string | 'current'; now: Date },
 ): Promise<CompareResult> {
-  if (!can(input.actor, 'read', asResource(input.doc))) return { ok: false, reason: 'not_found' }
+  if (!can(input.actor, 'read', asResource(input.doc, input.now))) return { ok: false, reason: 'not_found' }
   const from = await findVersion(db, input.doc.id, input.from)
   if (!from) return { ok: false, reason: 'not_found' }
   let toRef: VersionRef
@@ -257,7 +257,7 @@ export async function versionsPage(
   live: LiveDocuments | undefined,
   input: { actor: Actor; doc: DocumentRow; now: Date; from: string | null; to: string | 'current'; all: boolean },
 ) {
-  const result = input.from ? await compareVersions(db, live, { actor: input.actor, doc: input.doc, from: input.from, to: input.to }) : null
+  const result = input.from ? await compareVersions(db, live, { actor: input.actor, doc: input.doc, from: input.from, to: input.to, now: input.now }) : null
   if (result && !result.ok) return result
   const rows = result?.comparison.rows ?? []
   const items = input.all ? rows : foldUnchanged(rows)

@@ -1,7 +1,12 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
+import type { DB } from '../../../db/connect'
+import { can, permissionOn, type Actor } from '../../policy/can'
+import { done, refuse, type Result } from '../../lib/result'
+import { asResource, type LiveDocuments } from '../documents/queries'
 import { FRAGMENT } from '../documents/render'
 import { encodeAnchor } from '../comments/anchors'
+import { listComments, withLatestText, type CommentView } from '../comments/queries'
 import ijmondZuidKennemerland from '../../../content/principles/ijmond-zuid-kennemerland.json'
 import ijsselland from '../../../content/principles/ijsselland.json'
 import middenLimburg from '../../../content/principles/midden-limburg.json'
@@ -217,7 +222,7 @@ export function demoNotice(slug: string, doc: Y.Doc): DemoSource | null {
 }
 
 /** The region's principles document (the first one, when a region has several). */
-export function findPrinciplesDocument(db: import('../../../db/connect').DB, regionId: string) {
+export function findPrinciplesDocument(db: DB, regionId: string) {
   return db
     .selectFrom('documents')
     .innerJoin('regions', 'regions.id', 'documents.region_id')
@@ -228,4 +233,39 @@ export function findPrinciplesDocument(db: import('../../../db/connect').DB, reg
     .orderBy('documents.created_at')
     .limit(1)
     .executeTakeFirst()
+}
+
+export interface PrinciplesPage {
+  doc: { id: string; title: string }
+  /** the document a demo text follows, while the text still says it is the demo */
+  demo: DemoSource | null
+  canComment: boolean
+  canEdit: boolean
+  principles: Array<Principle & { key: string; comments: CommentView[] }>
+}
+
+/**
+ * The principles page of a region: each principle as the document says it now, with the reactions
+ * this person may see. 'not_found' when the region has no principles document, 'forbidden' when
+ * the person may not read it.
+ */
+export async function principlesPage(
+  db: DB,
+  live: LiveDocuments | undefined,
+  input: { actor: Actor; regionId: string; regionSlug: string; now: Date },
+): Promise<Result<PrinciplesPage, 'not_found' | 'forbidden'>> {
+  const doc = await findPrinciplesDocument(db, input.regionId)
+  if (!doc) return refuse('not_found')
+  const permission = permissionOn(input.actor, asResource(doc, input.now))
+  if (permission === 'none') return refuse('forbidden')
+  return withLatestText(db, live, doc.id, async (ydoc) => {
+    const comments = await listComments(db, { actor: input.actor, doc, now: input.now, ydoc })
+    return done({
+      doc: { id: doc.id, title: doc.title },
+      demo: demoNotice(input.regionSlug, ydoc),
+      canComment: can(input.actor, 'comment', asResource(doc, input.now)),
+      canEdit: permission === 'edit',
+      principles: readPrinciples(ydoc).map((p, i) => ({ ...p, key: `p${i}`, comments: comments.filter((c) => c.section === p.name) })),
+    })
+  })
 }
