@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
@@ -25,8 +26,10 @@ import { median, percentile } from './lib'
  *
  * A/B: WP_CODE=/path/to/checkout-a,/path/to/checkout-b runs each checkout's server code in a fresh
  * child process, alternating A, B, A, B … for WP_ROUNDS rounds, and prints medians per checkout.
+ * `reference` in that list is the y-websocket 2.1.0 server's connection handler (bin/utils.cjs of
+ * the devDependency y-websocket-v2) in memory: the floor, what relaying costs without storing.
  * The same updates go to every run. Environment (all optional):
- *   WP_CODE=<this checkout>   checkouts to compare, comma-separated
+ *   WP_CODE=<this checkout>   checkouts to compare, comma-separated (or `reference`)
  *   WP_ROUNDS=3               rounds (each runs every checkout once)
  *   WP_CLIENTS=10             connections on the document (1 reader, the others write)
  *   WP_UPDATES=2000           updates in the seq phase
@@ -36,6 +39,8 @@ import { median, percentile } from './lib'
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url))
+/** WP_CODE entry for the reference y-websocket 2.1.0 handler in memory (no storage: the floor) */
+const REFERENCE = 'reference'
 const env = process.env
 const cfg = {
   clients: Number(env.WP_CLIENTS ?? 10),
@@ -67,17 +72,22 @@ interface RunResult {
 class FakeSocket extends EventEmitter {
   readyState = 1
   readonly OPEN = 1
+  binaryType = 'nodebuffer'
   readonly closes: number[] = []
+  private sent = 0
   constructor(private readonly onSend: (m: Uint8Array) => void = () => {}) {
     super()
   }
-  send(m: Uint8Array, cb?: (err?: Error) => void) {
+  /** ws's send(data, cb) as our server calls it, or send(data, options, cb) as the reference does */
+  send(m: Uint8Array, a?: unknown, b?: unknown) {
     this.onSend(m)
-    cb?.()
+    if (this.sent++ === 0) this.emit('sent-first')
+    const cb = typeof a === 'function' ? a : b
+    if (typeof cb === 'function') (cb as (err?: Error) => void)()
   }
-  close(code: number) {
+  close(code?: number) {
     if (this.readyState !== 1) return
-    this.closes.push(code)
+    this.closes.push(code ?? 1000)
     this.readyState = 3
     this.emit('close', code)
   }
@@ -115,7 +125,14 @@ function keystrokes(k: number, count: number): Array<{ key: string; message: Buf
   return out
 }
 
-async function child(root: string): Promise<RunResult> {
+/** A server under test: connects a fake socket (edit or read) and stops. */
+interface Peer {
+  join(ws: FakeSocket, index: number, permission: 'edit' | 'read'): void
+  close(): Promise<void>
+}
+
+/** Our CollabServer from a checkout, wired as server/app.ts does, on a temporary SQLite file. */
+async function ourPeer(root: string): Promise<Peer> {
   const imp = <T>(rel: string): Promise<T> => import(pathToFileURL(path.join(root, rel)).href) as Promise<T>
   const { connect, migrateToLatest } = await imp<typeof import('../../db/connect')>('db/connect.ts')
   const { createRegion } = await imp<typeof import('../../server/modules/regions/commands')>('server/modules/regions/commands.ts')
@@ -128,6 +145,10 @@ async function child(root: string): Promise<RunResult> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samenspel-write-path-'))
   const conn = await connect(`sqlite:${path.join(dir, 'wp.db')}`)
+  const cleanUp = async () => {
+    await conn.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
   try {
     await migrateToLatest(conn)
     const now = new Date()
@@ -140,7 +161,34 @@ async function child(root: string): Promise<RunResult> {
       new PresenceGate({ db: conn.db, clock, logger }),
     )
     const server = new CollabServer({ storage: dbStorage(conn.db), clock, logger, hooks })
+    const accept = (server as unknown as { accept(ws: unknown, docId: string, who: { userId: string; permission: string }): void }).accept.bind(server)
+    return {
+      join: (ws, index, permission) => accept(ws, docId, { userId: `user-${index}`, permission }),
+      close: async () => {
+        await server.close()
+        await cleanUp()
+      },
+    }
+  } catch (err) {
+    await cleanUp()
+    throw err
+  }
+}
 
+/** The reference y-websocket 2.1.0 server's connection handler (bin/utils.cjs), in memory. */
+async function referencePeer(): Promise<Peer> {
+  const require = createRequire(import.meta.url)
+  const { setupWSConnection } = require(path.resolve(here, '../../node_modules/y-websocket-v2/bin/utils.cjs')) as { setupWSConnection(conn: unknown, req: unknown, opts: { docName: string }): void }
+  return {
+    // It has no read-only connections; the reader sends nothing anyway.
+    join: (ws) => setupWSConnection(ws, { url: '/wp' }, { docName: 'wp' }),
+    close: async () => {},
+  }
+}
+
+async function child(code: string): Promise<RunResult> {
+  const peer = code === REFERENCE ? await referencePeer() : await ourPeer(code)
+  try {
     // The reader records every document update it is sent, with the time.
     const seen: Array<{ t: number; m: Uint8Array }> = []
     let arrived: (() => void) | null = null
@@ -153,18 +201,7 @@ async function child(root: string): Promise<RunResult> {
     const writers = Array.from({ length: Math.max(1, cfg.clients - 1) }, () => new FakeSocket())
     const sockets = [reader, ...writers]
     const joined = sockets.map((ws) => new Promise<void>((r) => ws.once('sent-first', r)))
-    for (const ws of sockets) {
-      const send = ws.send.bind(ws)
-      let first = true
-      ws.send = (m, cb) => {
-        send(m, cb)
-        if (first) (first = false), ws.emit('sent-first')
-      }
-      ;(server as unknown as { accept(ws: unknown, docId: string, who: { userId: string; permission: string }): void }).accept(ws, docId, {
-        userId: `user-${sockets.indexOf(ws)}`,
-        permission: ws === reader ? 'read' : 'edit',
-      })
-    }
+    sockets.forEach((ws, i) => peer.join(ws, i, ws === reader ? 'read' : 'edit'))
     await Promise.all(joined)
 
     const perWriter = Math.ceil((cfg.warmup + cfg.updates) / writers.length) + cfg.bursts
@@ -257,11 +294,9 @@ async function child(root: string): Promise<RunResult> {
       }
       return cfg.bursts * writers.length
     })
-    await server.close()
-    return { code: root, seq, burst, measureFromS }
+    return { code, seq, burst, measureFromS }
   } finally {
-    await conn.close()
-    fs.rmSync(dir, { recursive: true, force: true })
+    await peer.close()
   }
 }
 
@@ -272,7 +307,7 @@ function runChild(root: string, profileDir: string | undefined): Promise<RunResu
   const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', fileURLToPath(import.meta.url)]
   return new Promise((resolve, reject) => {
     const cp = spawn(process.execPath, args, {
-      cwd: root,
+      cwd: root === REFERENCE ? path.resolve(here, '../..') : root,
       env: { ...env, WP_CHILD: root, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -289,7 +324,7 @@ function runChild(root: string, profileDir: string | undefined): Promise<RunResu
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–')
 
 async function parent() {
-  const codes = (env.WP_CODE ?? path.resolve(here, '../..')).split(',').map((c) => path.resolve(c))
+  const codes = (env.WP_CODE ?? path.resolve(here, '../..')).split(',').map((c) => (c === REFERENCE ? c : path.resolve(c)))
   const rounds = Number(env.WP_ROUNDS ?? 3)
   const profileDir = env.WP_PROFILE ? path.resolve(env.WP_PROFILE) : undefined
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true })
