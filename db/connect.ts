@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type Transaction } from 'kysely'
 import type { Database } from './schema'
 import { migrations, type Dialect } from './migrations/index'
@@ -50,7 +51,22 @@ async function connectSqlite(file: string, opts: ConnectOptions): Promise<Connec
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.sqliteBusyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS))}`)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  sqliteHandles.set(db, sqlite)
   return { db, dialect: 'sqlite', label: 'sqlite', close: () => db.destroy() }
+}
+
+const sqliteHandles = new WeakMap<DB, BetterSqlite3.Database>()
+
+/**
+ * The better-sqlite3 handle behind a SQLite connection's `db` (never a transaction's, nor another
+ * dialect's: undefined then), for the few hot statements that are prepared once instead of built
+ * and prepared by kysely on every call (the collab append, server/collab/persistence.ts). Kysely
+ * shares this one connection: run statements on it only synchronously, and only when
+ * `handle.inTransaction` is false (otherwise a kysely transaction is open on it and they would
+ * become part of that transaction).
+ */
+export function sqliteHandle(db: DB): BetterSqlite3.Database | undefined {
+  return sqliteHandles.get(db)
 }
 
 async function connectPostgres(databaseUrl: string, opts: ConnectOptions): Promise<Connection> {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Connection } from '../../db/connect'
 import { freshDb, makeRegion, T0 } from '../../tests/support/db'
 import { createDocument } from '../modules/documents/commands'
+import { iso } from '../lib/time'
 import { appendUpdate, combine, compact, loadDoc, pendingCount, readAfter } from './persistence'
 
 let conn: Connection
@@ -58,5 +59,44 @@ describe('the update log', () => {
     const { updates, expected } = keystrokes(10)
     const reversed = combine([...updates].reverse())
     expect(textOf(reversed)).toBe(expected)
+  })
+})
+
+describe('the SQLite append (statements prepared once, outside kysely)', () => {
+  it('never joins a kysely transaction open on the connection: that one rolling back keeps the update', async () => {
+    const { updates } = keystrokes(1)
+    let opened!: () => void
+    let release!: () => void
+    const open = new Promise<void>((r) => (opened = r))
+    const gate = new Promise<void>((r) => (release = r))
+    const other = conn.db.transaction().execute(async (trx) => {
+      await trx.updateTable('documents').set({ title: 'gewijzigd' }).where('id', '=', docId).execute()
+      opened()
+      await gate
+      throw new Error('rolled back')
+    })
+    await open
+    const appended = appendUpdate(conn.db, docId, updates[0]!, T0)
+    release()
+    await expect(other).rejects.toThrow('rolled back')
+    expect(await appended).toBe(1)
+    const doc = await conn.db.selectFrom('documents').select(['title', 'last_seq']).where('id', '=', docId).executeTakeFirstOrThrow()
+    expect(doc).toEqual({ title: 'Notulen', last_seq: 1 })
+    expect(textOf((await loadDoc(conn.db, docId)).update)).toBe('0')
+  })
+
+  it('numbers on from appends made in a transaction, stores the bytes and time as given, and stores nothing for a missing document', async () => {
+    const { updates, expected } = keystrokes(3)
+    expect(await conn.db.transaction().execute((trx) => appendUpdate(trx, docId, updates[0]!, T0))).toBe(1)
+    expect(await appendUpdate(conn.db, docId, updates[1]!, T0)).toBe(2)
+    await expect(appendUpdate(conn.db, 'bestaat-niet', updates[2]!, T0)).rejects.toThrow('does not exist')
+    // A view on a larger buffer: only its own bytes are stored.
+    const padded = new Uint8Array(updates[2]!.length + 8)
+    padded.set(updates[2]!, 4)
+    expect(await appendUpdate(conn.db, docId, padded.subarray(4, 4 + updates[2]!.length), T0)).toBe(3)
+    const rows = await conn.db.selectFrom('doc_updates').select(['doc_id', 'seq', 'update', 'created_at']).orderBy('seq').execute()
+    expect(rows.map((r) => [r.doc_id, r.seq, r.created_at])).toEqual([1, 2, 3].map((seq) => [docId, seq, iso(T0)]))
+    expect(rows.map((r) => Buffer.from(r.update).equals(Buffer.from(updates[r.seq - 1]!)))).toEqual([true, true, true])
+    expect(textOf((await loadDoc(conn.db, docId)).update)).toBe(expected)
   })
 })

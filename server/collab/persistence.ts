@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
-import { inTransaction, type DB } from '../../db/connect'
+import type BetterSqlite3 from 'better-sqlite3'
+import { inTransaction, sqliteHandle, type DB } from '../../db/connect'
 import { iso } from '../lib/time'
 
 /**
@@ -19,6 +20,8 @@ const bytes = (b: Uint8Array | Buffer): Uint8Array => (b instanceof Uint8Array ?
 
 /** Appends one update and returns its sequence number. */
 export async function appendUpdate(db: DB, docId: string, update: Uint8Array, now: Date): Promise<number> {
+  const fast = sqliteAppend(db, docId, update, now)
+  if (fast !== null) return fast
   return inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('documents')
@@ -33,6 +36,36 @@ export async function appendUpdate(db: DB, docId: string, update: Uint8Array, no
       .execute()
     return row.last_seq
   })
+}
+
+type SqliteAppend = (docId: string, update: Uint8Array, at: string) => number
+const sqliteAppends = new WeakMap<BetterSqlite3.Database, SqliteAppend>()
+
+/**
+ * The same two statements in one transaction, prepared once per SQLite connection and run
+ * synchronously: kysely builds, compiles and prepares each statement anew and wraps the
+ * transaction in promises, which made an append cost about 220 µs of CPU against 30 µs this way
+ * (tests/bench/write-path.ts, docs/BENCHMARKS.md). Null when it does not apply (PostgreSQL, a
+ * transaction given as `db`, or a kysely transaction open on the connection right now, which these
+ * statements would join): then kysely's path runs, which waits for that transaction. A failure
+ * (the write lock held elsewhere past the busy timeout) rolls back and throws, as kysely's does.
+ */
+function sqliteAppend(db: DB, docId: string, update: Uint8Array, now: Date): number | null {
+  const sqlite = sqliteHandle(db)
+  if (!sqlite || sqlite.inTransaction) return null
+  let append = sqliteAppends.get(sqlite)
+  if (!append) {
+    const next = sqlite.prepare<[string], { last_seq: number }>('update "documents" set "last_seq" = "last_seq" + 1 where "id" = ? returning "last_seq"')
+    const insert = sqlite.prepare<[string, number, Buffer, string]>('insert into "doc_updates" ("doc_id", "seq", "update", "created_at") values (?, ?, ?, ?)')
+    append = sqlite.transaction((id: string, u: Uint8Array, at: string) => {
+      const row = next.get(id)
+      if (!row) throw new Error(`document ${id} does not exist`)
+      insert.run(id, row.last_seq, Buffer.from(u.buffer, u.byteOffset, u.byteLength), at)
+      return row.last_seq
+    })
+    sqliteAppends.set(sqlite, append)
+  }
+  return append(docId, update, iso(now))
 }
 
 /** The compacted state plus every later update, merged into one update. */

@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws'
 import type { Permission } from '../policy/can'
 import type { Logger } from '../lib/log'
 import type { Clock } from '../lib/time'
-import { combine, type CollabStorage } from './persistence'
+import type { CollabStorage } from './persistence'
 import type { AwarenessVerdict, CollabHooks, Verdict } from './hooks'
 import { decodePresence, encodePresence, PresenceStore, type PresenceEntry } from './presence-store'
 
@@ -191,7 +191,7 @@ export class Room {
     if (this.writing && this.storageState === 'retrying') {
       // Server changes are never dropped: they join the batch being retried.
       this.writing.items.push({ update, origin, applied, resolve })
-      this.writing.merged = combine([this.writing.merged, update])
+      this.writing.merged = mergeBatch([this.writing.merged, update])
     } else {
       this.queue.push({ update, origin, applied, resolve })
       this.flush()
@@ -204,7 +204,7 @@ export class Room {
     if (this.queue.length === 0) return this.settle()
     const items = this.queue.splice(0)
     // Many keystrokes as one row and one commit, still before anyone sees them.
-    const merged = items.length === 1 ? items[0]!.update : combine(items.map((i) => i.update))
+    const merged = mergeBatch(items.map((i) => i.update))
     this.writing = { items, merged }
     this.attempt = 0
     this.write()
@@ -240,7 +240,7 @@ export class Room {
     if (this.queue.length > 0) {
       const more = this.queue.splice(0)
       batch.items.push(...more)
-      batch.merged = combine([batch.merged, ...more.map((i) => i.update)])
+      batch.merged = mergeBatch([batch.merged, ...more.map((i) => i.update)])
     }
     const delay = Math.min(this.opts.retry.baseMs * 2 ** this.attempt, this.opts.retry.maxMs)
     this.attempt++
@@ -413,8 +413,8 @@ export class Room {
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           const update = decoding.readVarUint8Array(decoder)
           if (conn.permission !== 'edit') return
-          Y.decodeUpdate(update) // throws when malformed, before anything is stored
-          if (!changesDoc(this.doc, update)) return
+          // Throws when malformed, before anything is stored; the changes check reads the same decoding.
+          if (!changesDoc(this.doc, update, Y.decodeUpdate(update))) return
           let verdict: Verdict
           try {
             verdict = (await this.opts.hooks.beforeUpdate?.({
@@ -532,11 +532,15 @@ export class Room {
 /**
  * Whether an update adds anything to the doc. A reconnecting client's step 2 usually repeats what
  * the server has (and always its whole delete set): storing that would cost a row per connect, and
- * during an outage it would mark the connection as having lost an edit.
+ * during an outage it would mark the connection as having lost an edit. New content is a struct
+ * that reaches beyond the doc's clock for its client (what Y.diffUpdate would keep), read from the
+ * update's decoding, which the caller may pass when it has decoded the update already.
  */
-export function changesDoc(doc: Y.Doc, update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(doc)))
-  if (structs.length > 0) return true
+export function changesDoc(doc: Y.Doc, update: Uint8Array, decoded: ReturnType<typeof Y.decodeUpdate> = Y.decodeUpdate(update)): boolean {
+  const { structs, ds } = decoded
+  for (const s of structs) {
+    if (!(s instanceof Y.Skip) && s.id.clock + s.length > Y.getState(doc.store, s.id.client)) return true
+  }
   if (ds.clients.size === 0) return false
   const have = Y.createDeleteSetFromStructStore(doc.store)
   for (const [client, ranges] of ds.clients) {
@@ -545,6 +549,15 @@ export function changesDoc(doc: Y.Doc, update: Uint8Array): boolean {
     }
   }
   return false
+}
+
+/**
+ * The updates of one write as one row. Y.mergeUpdates, not combine(): a batch continues what the
+ * doc holds, so in a fresh doc (combine) every update would wait for its missing predecessors,
+ * which costs about 1 ms per update against 10-40 µs (docs/BENCHMARKS.md, write path).
+ */
+function mergeBatch(updates: Uint8Array[]): Uint8Array {
+  return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
 }
 
 function isConn(o: unknown): o is Conn {
