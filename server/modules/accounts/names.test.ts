@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Connection, DB } from '../../../db/connect'
-import { freshDb, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
+import { freshDb, issueCode, makeMember, makeOrganisation, makeRegion, makeUser, regionSetting, T0 } from '../../../tests/support/db'
 import { safeNameFor, up as migrateMinorNames } from '../../../db/migrations/2026-12-02T0930_minor_names'
 import { loadPresenceIdentity, FALLBACK_NAME } from '../../collab/presence'
 import { createDocument } from '../documents/documents'
-import { issuePanelCode, recordConsent, redeemPanelCode } from '../panels/access'
+import { issuePanelCode, recordConsent, redeemPanelCode } from '../panels/commands'
 import { checkDisplayName, isSafeName, NAME_ADJECTIVES, NAME_ANIMALS, NAME_NUMBERS, randomSafeName, suggestNames } from './names'
-import { offerSafeNames, updateName } from './profile'
+import { updateName } from './commands'
+import { offerSafeNames } from './queries'
 
 describe('safe names', () => {
   it('accepts exactly adjective + animal + two-digit number from the lists', () => {
@@ -58,12 +59,7 @@ describe('with a database', () => {
   let panelId: string
   let coordinatorId: string
   beforeEach(async () => {
-    conn = await freshDb()
-    db = conn.db
-    regionId = await makeRegion(db)
-    panelId = await makeOrganisation(db, regionId, { name: 'Jongerenpanel', kind: 'panel' })
-    const staff = await makeOrganisation(db, regionId, { name: 'Gemeente', kind: 'municipality' })
-    coordinatorId = (await makeMember(db, { regionId, organisationId: staff, role: 'civil_servant' })).userId
+    ;({ conn, db, regionId, panelId, staffId: coordinatorId } = await regionSetting())
   })
   afterEach(() => conn.close())
   const nameOf = async (id: string) => (await db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name
@@ -97,7 +93,7 @@ describe('with a database', () => {
   })
 
   it('the first name at /panelcode: free text refused for under-16 codes (and the code stays usable), free for adults', async () => {
-    const { code } = await issuePanelCode(db, { regionId, organisationId: panelId, under16: true, actorId: coordinatorId, now: T0 })
+    const { code } = await issueCode(db, { regionId, organisationId: panelId, under16: true, actorId: coordinatorId })
     const later = new Date(T0.getTime() + 60_000)
     expect(await redeemPanelCode(db, { code, displayName: 'Noor 06 12345678', now: later })).toEqual({ ok: false, reason: 'name_not_safe' })
     await makeUser(db, { under16: true, name: 'Kalme Uil 55', email: null })
@@ -106,7 +102,7 @@ describe('with a database', () => {
     expect(ok).toMatchObject({ ok: true, newMember: true })
     if (ok.ok) expect(await nameOf(ok.userId)).toBe('Moedige Egel 23')
 
-    const adult = await issuePanelCode(db, { regionId, organisationId: panelId, under16: false, actorId: coordinatorId, now: T0 })
+    const adult = await issueCode(db, { regionId, organisationId: panelId, actorId: coordinatorId })
     const res = await redeemPanelCode(db, { code: adult.code, displayName: 'Noor', now: later })
     expect(res).toMatchObject({ ok: true })
     if (res.ok) expect(await nameOf(res.userId)).toBe('Noor')

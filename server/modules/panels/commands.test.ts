@@ -1,21 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Connection, DB } from '../../../db/connect'
-import { auditEntries, freshDb, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
+import { auditEntries, issueCode, makeMember, makeOrganisation, makeRegion, makeUser, regionSetting, T0 } from '../../../tests/support/db'
 import { loadActor } from '../../auth/actor'
 import { createSession, validateSessionToken } from '../../auth/session'
 import { DAY, MINUTE } from '../../lib/time'
 import { addMembership } from '../regions/commands'
 import { randomSafeName } from '../accounts/names'
-import {
-  generateCode,
-  issuePanelCode,
-  normaliseCode,
-  NotAPanelMemberError,
-  peekPanelCode,
-  recordConsent,
-  redeemPanelCode,
-  withdrawConsent,
-} from './access'
+import { generateCode, normaliseCode } from './codes'
+import { issuePanelCode, recordConsent, redeemPanelCode, withdrawConsent } from './commands'
+import { peekPanelCode } from './queries'
 
 const later = (ms: number) => new Date(T0.getTime() + ms)
 
@@ -26,16 +19,11 @@ let panelId: string
 let coordinatorId: string
 
 beforeEach(async () => {
-  conn = await freshDb()
-  db = conn.db
-  regionId = await makeRegion(db)
-  panelId = await makeOrganisation(db, regionId, { name: 'Jongerenpanel', kind: 'panel' })
-  const staff = await makeOrganisation(db, regionId, { name: 'Gemeente Haarlem', kind: 'municipality' })
-  coordinatorId = (await makeMember(db, { regionId, organisationId: staff, role: 'civil_servant' })).userId
+  ;({ conn, db, regionId, panelId, staffId: coordinatorId } = await regionSetting())
 })
 afterEach(() => conn.close())
 
-const issue = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
+const issueResult = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
   issuePanelCode(db, {
     regionId,
     organisationId: panelId,
@@ -44,6 +32,8 @@ const issue = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
     actorId: coordinatorId,
     now: opts.now ?? T0,
   })
+const issue = (opts: Parameters<typeof issueResult>[0] = {}) =>
+  issueCode(db, { regionId, organisationId: panelId, actorId: coordinatorId, ...opts })
 
 /** A new panel member who joined with a code; returns their user id. */
 async function joinedMember(opts: { under16?: boolean; name?: string } = {}) {
@@ -120,7 +110,7 @@ describe('issuing and redeeming a code for a new member', () => {
     const users = await countUsers()
     expect(await redeemPanelCode(db, { code, displayName: 'Tweede', now: later(2 * MINUTE) })).toEqual({
       ok: false,
-      reason: 'invalid',
+      reason: 'invalid_code',
     })
     expect(await countUsers()).toBe(users)
     expect(await peekPanelCode(db, code, later(2 * MINUTE))).toBeNull()
@@ -132,7 +122,7 @@ describe('issuing and redeeming a code for a new member', () => {
     expect(await peekPanelCode(db, code, expired)).toBeNull()
     expect(await redeemPanelCode(db, { code, displayName: 'Te laat', now: expired })).toEqual({
       ok: false,
-      reason: 'invalid',
+      reason: 'invalid_code',
     })
     // just before expiry it still works
     expect(
@@ -143,7 +133,7 @@ describe('issuing and redeeming a code for a new member', () => {
   it('refuses an unknown code', async () => {
     expect(await redeemPanelCode(db, { code: generateCode(), displayName: 'X', now: T0 })).toEqual({
       ok: false,
-      reason: 'invalid',
+      reason: 'invalid_code',
     })
   })
 
@@ -181,7 +171,7 @@ describe('re-entry codes', () => {
     const memberId = await joinedMember()
     const { code } = await issue({ userId: memberId, now: later(DAY) })
     expect(await redeemPanelCode(db, { code, now: later(DAY) })).toMatchObject({ ok: true })
-    expect(await redeemPanelCode(db, { code, now: later(DAY) })).toEqual({ ok: false, reason: 'invalid' })
+    expect(await redeemPanelCode(db, { code, now: later(DAY) })).toEqual({ ok: false, reason: 'invalid_code' })
   })
 })
 
@@ -221,7 +211,7 @@ describe('guardian consent for members under 16', () => {
     const memberId = await joinedMember({ under16: true })
     const input = { regionId, userId: memberId, givenBy: 'moeder', actorId: coordinatorId, now: T0 }
     expect(await recordConsent(db, input)).toEqual({ ok: true })
-    expect(await recordConsent(db, input)).toEqual({ ok: false, reason: 'already' })
+    expect(await recordConsent(db, input)).toEqual({ ok: false, reason: 'already_consented' })
   })
 
   it('counts per region: consent in one region does not open another', async () => {
@@ -261,7 +251,7 @@ describe('guardian consent for members under 16', () => {
     const memberId = await joinedMember({ under16: true })
     expect(await withdrawConsent(db, { regionId, userId: memberId, actorId: coordinatorId, now: T0 })).toEqual({
       ok: false,
-      reason: 'none',
+      reason: 'no_consent',
     })
   })
 
@@ -308,12 +298,12 @@ describe('audit', () => {
 describe('re-entry codes only for people who sign in with codes', () => {
   it('are refused for someone with an e-mail account, or with another role too', async () => {
     const withEmail = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: 'ouder@example.test' })
-    await expect(issue({ userId: withEmail.userId })).rejects.toThrow(NotAPanelMemberError)
+    expect(await issueResult({ userId: withEmail.userId })).toEqual({ ok: false, reason: 'not_panel_only' })
 
     const codeOnly = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: null })
     const staff = await makeOrganisation(db, regionId, { kind: 'municipality' })
     await addMembership(db, { userId: codeOnly.userId, regionId, organisationId: staff, role: 'region_admin', actorId: null, now: T0 })
-    await expect(issue({ userId: codeOnly.userId })).rejects.toThrow(NotAPanelMemberError)
+    expect(await issueResult({ userId: codeOnly.userId })).toEqual({ ok: false, reason: 'not_panel_only' })
     const codes = await db.selectFrom('panel_access_codes').select('id').execute()
     expect(codes).toHaveLength(0)
   })

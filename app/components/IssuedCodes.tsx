@@ -1,0 +1,72 @@
+import { Form } from '@remix-run/react'
+import { Heading, Paragraph } from '@utrecht/component-library-react'
+import type { CodeState } from '../../server/modules/panels/codes'
+import { DataTable } from './DataTable'
+import type { MessageKey } from '../i18n/messages'
+import { useFormat, useT } from '../i18n/use'
+
+export interface IssuedCode {
+  id: string
+  panel_name: string
+  member_name: string | null
+  under16: boolean
+  issued_by: string | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+  revoked_at: string | null
+  state: CodeState
+}
+
+/**
+ * The panel codes a region issued: who for, under 16 or not, issued, expires, used or revoked.
+ * Never the code itself (only its hash is kept). An open code can be revoked.
+ */
+export function IssuedCodes({ codes }: { codes: IssuedCode[] }) {
+  const t = useT()
+  const fmt = useFormat()
+  const whoFor = (c: IssuedCode) => c.member_name ?? t('panels.codeNewMember')
+  return (
+    <section aria-labelledby="issued-codes">
+      <Heading level={2} id="issued-codes">
+        {t('panels.codes')} ({codes.length})
+      </Heading>
+      <Paragraph>{t('panels.codesIntro')}</Paragraph>
+      <DataTable
+        caption={t('panels.codes')}
+        captionHidden
+        rows={codes}
+        rowKey={(c) => c.id}
+        rowProps={() => ({ 'data-testid': 'issued-code' })}
+        columns={[
+          { header: t('panels.codeFor'), className: 'cell--name', cell: (c) => `${whoFor(c)} · ${c.panel_name}` },
+          { header: t('panels.under16Short'), cell: (c) => (c.under16 ? t('panels.yes') : t('panels.no')) },
+          { header: t('panels.codeIssued'), cell: (c) => `${fmt.dateTime(c.created_at)}${c.issued_by ? ` · ${c.issued_by}` : ''}` },
+          { header: t('admin.expires'), cell: (c) => fmt.dateTime(c.expires_at) },
+          {
+            header: t('admin.status'),
+            cell: (c) => (
+              <span className={`status status--${c.state}`}>
+                {t(`panels.codeState.${c.state}` as MessageKey)}
+                {c.used_at ? ` · ${fmt.dateTime(c.used_at)}` : c.revoked_at ? ` · ${fmt.dateTime(c.revoked_at)}` : ''}
+              </span>
+            ),
+          },
+          {
+            header: t('admin.actions'),
+            cell: (c) =>
+              c.state === 'open' ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="revoke" />
+                  <input type="hidden" name="codeId" value={c.id} />
+                  <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={t('panels.revokeCodeFor', { name: whoFor(c), date: fmt.dateTime(c.created_at) })}>
+                    {t('admin.revoke')}
+                  </button>
+                </Form>
+              ) : null,
+          },
+        ]}
+      />
+    </section>
+  )
+}
