@@ -7,8 +7,9 @@ import { DAY, MINUTE } from '../../lib/time'
 import { addMembership } from '../regions/commands'
 import { randomSafeName } from '../accounts/names'
 import { generateCode, normaliseCode } from './codes'
-import { issuePanelCode, recordConsent, redeemPanelCode, withdrawConsent } from './commands'
-import { peekPanelCode } from './queries'
+import { issuePanelCode, recordConsent, redeemPanelCode, revokePanelCode, withdrawConsent } from './commands'
+import { listIssuedCodes, panelHome, peekPanelCode } from './queries'
+import { createDocument } from '../documents/documents'
 
 const later = (ms: number) => new Date(T0.getTime() + ms)
 
@@ -313,5 +314,121 @@ describe('re-entry codes only for people who sign in with codes', () => {
     const { code } = await issue({ userId: member.userId })
     const result = await redeemPanelCode(db, { code, now: later(MINUTE) })
     expect(result).toEqual({ ok: true, userId: member.userId, newMember: false })
+  })
+})
+
+describe('issued codes: listed for the coordinators, revocable while unused', () => {
+  const coordinator = () => loadActor(db, { id: coordinatorId, under_16: 0 })
+
+  it('lists who a code is for, under 16 or not, and its state, never the code', async () => {
+    const fresh = await issue({ under16: true })
+    const usedCode = await issue()
+    const res = await redeemPanelCode(db, { code: usedCode.code, displayName: 'Zonnebloem', now: later(MINUTE) })
+    if (!res.ok) throw new Error(res.reason)
+    const expired = await issue({ now: new Date(T0.getTime() - 15 * DAY) })
+    const list = await listIssuedCodes(db, regionId, later(2 * MINUTE))
+    const byId = new Map(list.map((c) => [c.id, c]))
+    expect(byId.get(fresh.id)).toMatchObject({ state: 'open', under16: true, member_name: null, panel_name: 'Jongerenpanel' })
+    expect(byId.get(usedCode.id)).toMatchObject({ state: 'used', under16: false, member_name: 'Zonnebloem' })
+    expect(byId.get(expired.id)).toMatchObject({ state: 'expired' })
+    expect(byId.get(fresh.id)!.issued_by).toBeTruthy()
+    const text = JSON.stringify(list)
+    for (const { code } of [fresh, usedCode, expired]) {
+      expect(text).not.toContain(code)
+      expect(text).not.toContain(code.replace(/-/g, ''))
+    }
+    // Another region's codes are not in this list.
+    const other = await regionSetting()
+    try {
+      await issueCode(other.db, { regionId: other.regionId, organisationId: other.panelId, actorId: other.staffId })
+      expect(await listIssuedCodes(other.db, regionId, T0)).toEqual([])
+    } finally {
+      await other.conn.close()
+    }
+  })
+
+  it('a revoked code opens nothing, is audited, and shows as revoked', async () => {
+    const { id, code } = await issue()
+    expect(await revokePanelCode(db, { actor: await coordinator(), regionId, codeId: id, now: later(MINUTE) })).toEqual({ ok: true })
+    expect(await peekPanelCode(db, code, later(2 * MINUTE))).toBeNull()
+    const users = await countUsers()
+    expect(await redeemPanelCode(db, { code, displayName: 'Te laat', now: later(2 * MINUTE) })).toEqual({ ok: false, reason: 'invalid_code' })
+    expect(await countUsers()).toBe(users)
+    const [entry] = (await auditEntries(db, regionId)).filter((e) => e.action === 'panel_code.revoked')
+    expect(entry).toMatchObject({ subject_id: id, actor_id: coordinatorId })
+    expect(JSON.stringify(entry)).not.toContain(code)
+    expect((await listIssuedCodes(db, regionId, later(3 * MINUTE)))[0]).toMatchObject({ id, state: 'revoked' })
+    // Twice is refused.
+    expect(await revokePanelCode(db, { actor: await coordinator(), regionId, codeId: id, now: later(4 * MINUTE) })).toEqual({ ok: false, reason: 'code_revoked' })
+  })
+
+  it('a used code cannot be revoked, and the member keeps their way in', async () => {
+    const { id, code } = await issue()
+    const res = await redeemPanelCode(db, { code, displayName: 'Vlinder', now: later(MINUTE) })
+    expect(res.ok).toBe(true)
+    const before = (await auditEntries(db)).length
+    expect(await revokePanelCode(db, { actor: await coordinator(), regionId, codeId: id, now: later(2 * MINUTE) })).toEqual({ ok: false, reason: 'code_used' })
+    expect(await auditEntries(db)).toHaveLength(before)
+    const row = await db.selectFrom('panel_access_codes').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.revoked_at).toBeNull()
+  })
+
+  it('is refused to someone who does not coordinate panels in that region, and to any region but the code’s own', async () => {
+    const { id, code } = await issue()
+    const provider = await makeOrganisation(db, regionId, { kind: 'provider' })
+    const member = await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
+    const outsider = await loadActor(db, { id: member.userId, under_16: 0 })
+    expect(await revokePanelCode(db, { actor: outsider, regionId, codeId: id, now: later(MINUTE) })).toEqual({ ok: false, reason: 'forbidden' })
+    // A coordinator of another region, naming their own region: the code is not there.
+    const otherRegion = await makeRegion(db)
+    const otherStaff = await makeOrganisation(db, otherRegion, { kind: 'municipality' })
+    const otherCoordinator = await makeMember(db, { regionId: otherRegion, organisationId: otherStaff, role: 'civil_servant' })
+    const elsewhere = await loadActor(db, { id: otherCoordinator.userId, under_16: 0 })
+    expect(await revokePanelCode(db, { actor: elsewhere, regionId: otherRegion, codeId: id, now: later(MINUTE) })).toEqual({ ok: false, reason: 'not_found' })
+    // ... or naming this region: not theirs.
+    expect(await revokePanelCode(db, { actor: elsewhere, regionId, codeId: id, now: later(MINUTE) })).toEqual({ ok: false, reason: 'forbidden' })
+    expect(await peekPanelCode(db, code, later(MINUTE))).not.toBeNull()
+  })
+})
+
+describe('a panel member’s own home', () => {
+  it('says what is open for reaction, how many reactions have an answer, and who gave the code', async () => {
+    const memberId = await joinedMember()
+    const actor = await loadActor(db, (await userRow(memberId))!)
+    const principles = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId: coordinatorId, now: T0 })
+    await createDocument(db, { regionId, kind: 'proposal', title: 'Voorstel PHO', actorId: coordinatorId, now: T0 })
+    const comment = (disposition: 'open' | 'adopted') => ({
+      id: `c-${disposition}-${Math.random()}`,
+      doc_id: principles,
+      region_id: regionId,
+      author_id: memberId,
+      anchor_start: 'a',
+      anchor_end: 'b',
+      quote: 'woorden',
+      section: '',
+      body: 'Mijn reactie',
+      moderation: 'visible' as const,
+      disposition,
+      created_at: T0.toISOString(),
+    })
+    await db.insertInto('comments').values([comment('open'), comment('adopted'), comment('adopted')]).execute()
+    const home = await panelHome(db, actor, regionId)
+    // Panel members comment on the principles and only read proposals (the policy), so only the principles are open.
+    expect(home).toEqual({
+      principlesOpen: true,
+      otherOpen: [],
+      reactions: { total: 3, answered: 2 },
+      coordinator: { name: expect.any(String), panel: 'Jongerenpanel' },
+    })
+    const coordinatorName = (await userRow(coordinatorId))!.name
+    expect(home.coordinator!.name).toBe(coordinatorName)
+  })
+
+  it('has nothing open once the principles are locked, and no coordinator for a member who joined without a code', async () => {
+    const member = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: null })
+    const principles = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId: coordinatorId, now: T0 })
+    await db.updateTable('documents').set({ status: 'locked' }).where('id', '=', principles).execute()
+    const home = await panelHome(db, await loadActor(db, { id: member.userId, under_16: 0 }), regionId)
+    expect(home).toEqual({ principlesOpen: false, otherOpen: [], reactions: { total: 0, answered: 0 }, coordinator: null })
   })
 })

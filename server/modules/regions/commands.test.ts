@@ -10,7 +10,10 @@ import {
   RoleDoesNotFitError,
   updateMunicipality,
   updateOrganisation,
+  updateRegionSettings,
 } from './commands'
+import { loadActor } from '../../auth/actor'
+import { createDocument } from '../documents/documents'
 
 let conn: Connection
 let db: DB
@@ -244,5 +247,75 @@ describe('the last region administrator', () => {
   it('may keep the role while other memberships change', async () => {
     const { membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'alderman' })
     expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toMatchObject({ ok: true })
+  })
+})
+
+describe("an organisation's kind", () => {
+  it('does not change when a current member holds a role that would not fit the new kind, and nothing is written', async () => {
+    const provider = await organisation('Kompas Jeugd & Gezin')
+    await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
+    const before = (await auditEntries(db)).length
+    expect(await updateOrganisation(db, { regionId, id: provider, name: 'Kompas', kind: 'municipality', actorId, now })).toEqual({
+      ok: false,
+      reason: 'members_do_not_fit',
+    })
+    const row = await db.selectFrom('organisations').selectAll().where('id', '=', provider).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ name: 'Kompas Jeugd & Gezin', kind: 'provider' })
+    expect(await auditEntries(db)).toHaveLength(before)
+  })
+
+  it('changes when every member still fits: a municipality with a civil servant may become "other"', async () => {
+    const bureau = await makeOrganisation(db, regionId, { name: 'Inkoopbureau', kind: 'municipality' })
+    await makeMember(db, { regionId, organisationId: bureau, role: 'civil_servant' })
+    expect(await updateOrganisation(db, { regionId, id: bureau, name: 'Inkoopbureau', kind: 'other', actorId, now })).toEqual({ ok: true, id: bureau })
+    // ... but not to "other" while an alderman sits there
+    const gemeente = await makeOrganisation(db, regionId, { name: 'Gemeente Velsen', kind: 'municipality' })
+    await makeMember(db, { regionId, organisationId: gemeente, role: 'alderman' })
+    expect(await updateOrganisation(db, { regionId, id: gemeente, name: 'Gemeente Velsen', kind: 'other', actorId, now })).toMatchObject({
+      reason: 'members_do_not_fit',
+    })
+  })
+
+  it('changes freely while the organisation has no members', async () => {
+    const empty = await organisation('Nog leeg')
+    expect(await updateOrganisation(db, { regionId, id: empty, name: 'Nog leeg', kind: 'panel', actorId, now })).toEqual({ ok: true, id: empty })
+  })
+
+  it('no longer holds the kind back once the member is removed', async () => {
+    const provider = await organisation('Parlan')
+    const userId = await makeUser(db)
+    await addMembership(db, { userId, regionId, organisationId: provider, role: 'provider_member', actorId, now })
+    await db.deleteFrom('memberships').where('user_id', '=', userId).execute()
+    expect(await updateOrganisation(db, { regionId, id: provider, name: 'Parlan', kind: 'other', actorId, now })).toMatchObject({ ok: true })
+  })
+})
+
+describe('region settings', () => {
+  const admin = () => loadActor(db, { id: actorId, under_16: 0 })
+
+  it('writes, audits, and tells the collaboration server about each document of the region', async () => {
+    const told: Array<{ docId?: string; userId?: string }> = []
+    const notices = { accessChanged: (n: { docId?: string; userId?: string }) => void told.push(n) }
+    const doc = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId, now })
+    const result = await updateRegionSettings(db, notices, { actor: await admin(), regionId, providersMayDraft: true, now })
+    expect(result).toEqual({ ok: true, changed: true })
+    expect((await db.selectFrom('regions').select('providers_may_draft').where('id', '=', regionId).executeTakeFirstOrThrow()).providers_may_draft).toBe(1)
+    expect(told).toEqual([{ docId: doc }])
+    const [entry] = await entries('region.settings_changed')
+    expect(entry).toMatchObject({ subject_id: regionId, region_id: regionId, actor_id: actorId })
+    expect(JSON.parse(entry!.data)).toEqual({ providersMayDraft: true })
+  })
+
+  it('refuses someone who may not administer the region, writing and telling nothing', async () => {
+    const told: unknown[] = []
+    const servant = await makeMember(db, { regionId, organisationId: staffOrg, role: 'civil_servant' })
+    const actor = await loadActor(db, { id: servant.userId, under_16: 0 })
+    const result = await updateRegionSettings(db, { accessChanged: (n) => void told.push(n) }, { actor, regionId, providersMayDraft: true, now })
+    expect(result).toEqual({ ok: false, reason: 'forbidden' })
+    // An administrator of another region neither.
+    const elsewhere = await updateRegionSettings(db, { accessChanged: (n) => void told.push(n) }, { actor: await admin(), regionId: otherRegionId, providersMayDraft: true, now })
+    expect(elsewhere).toEqual({ ok: false, reason: 'forbidden' })
+    expect(told).toEqual([])
+    expect(await entries('region.settings_changed')).toHaveLength(0)
   })
 })
