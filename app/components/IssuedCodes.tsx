@@ -1,4 +1,5 @@
 import { Form } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import type { CodeState } from '../../server/modules/panels/codes'
 import { DataTable } from './DataTable'
@@ -22,13 +23,18 @@ export interface IssuedCode {
  * The panel codes a region issued: who for, under 16 or not, issued, expires, used or revoked.
  * Never the code itself (only its hash is kept). An open code can be revoked.
  */
-export function IssuedCodes({ codes }: { codes: IssuedCode[] }) {
+export function IssuedCodes({ codes, revoked }: { codes: IssuedCode[]; revoked?: object }) {
   const t = useT()
   const fmt = useFormat()
+  // After a revoke its button is gone: focus goes to the list's heading instead of falling to the page.
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    if (revoked) heading.current?.focus()
+  }, [revoked])
   const whoFor = (c: IssuedCode) => c.member_name ?? t('panels.codeNewMember')
   return (
     <section aria-labelledby="issued-codes">
-      <Heading level={2} id="issued-codes">
+      <Heading level={2} id="issued-codes" ref={heading} tabIndex={-1}>
         {t('panels.codes')} ({codes.length})
       </Heading>
       <Paragraph>{t('panels.codesIntro')}</Paragraph>

@@ -135,7 +135,7 @@ export default function Panels() {
           ))}
         </ul>
       </section>
-      <IssuedCodes codes={codes} />
+      <IssuedCodes codes={codes} revoked={ok?.message === 'panels.codeRevoked' ? ok : undefined} />
     </div>
   )
 }

@@ -125,8 +125,9 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       // The member reloads the start page and is taken into the region.
       await member.goto('/')
       await member.waitForURL(`**/regio/${REGION}`)
-      await member.getByRole('heading', { level: 1, name: 'IJmond en Zuid-Kennemerland' }).waitFor()
-      expect(await member.locator('main strong').first().innerText()).toBe('panellid')
+      // Only a panel member: their own home, in plain words (issue 8).
+      await member.getByRole('heading', { level: 1, name: `Hoi ${name}` }).waitFor()
+      expect(await member.getByTestId('panel-home').innerText()).toContain('Je zit in een panel van IJmond en Zuid-Kennemerland.')
       const memberMenu = await regionMenu(member)
       expect(memberMenu).toContain('Start')
       for (const item of ['Beheer', 'Panels', 'Logboek']) expect(memberMenu).not.toContain(item)
