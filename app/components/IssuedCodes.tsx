@@ -1,8 +1,8 @@
-import { Form } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import type { CodeState } from '../../server/modules/panels/codes'
 import { DataTable } from './DataTable'
+import { RowAction } from './RowAction'
 import type { MessageKey } from '../i18n/messages'
 import { useFormat, useT } from '../i18n/use'
 
@@ -62,13 +62,9 @@ export function IssuedCodes({ codes, revoked }: { codes: IssuedCode[]; revoked?:
             header: t('admin.actions'),
             cell: (c) =>
               c.state === 'open' ? (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="revoke" />
-                  <input type="hidden" name="codeId" value={c.id} />
-                  <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={t('panels.revokeCodeFor', { name: whoFor(c), date: fmt.dateTime(c.created_at) })}>
-                    {t('admin.revoke')}
-                  </button>
-                </Form>
+                <RowAction intent="revoke" field="codeId" id={c.id} label={t('panels.revokeCodeFor', { name: whoFor(c), date: fmt.dateTime(c.created_at) })}>
+                  {t('admin.revoke')}
+                </RowAction>
               ) : null,
           },
         ]}

@@ -8,6 +8,7 @@ import { listMembers } from '../../server/modules/regions/queries'
 import { memberAction, regionRefusals } from '../../server/modules/regions/schemas'
 import { Notice } from '../components/forms'
 import { DataTable } from '../components/DataTable'
+import { RowAction } from '../components/RowAction'
 import { useErrorText, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
@@ -83,13 +84,9 @@ export default function Members() {
           {
             header: t('admin.actions'),
             cell: (m) => (
-              <Form method="post">
-                <input type="hidden" name="intent" value="remove" />
-                <input type="hidden" name="membershipId" value={m.membership_id} />
-                <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={t('admin.removeMember', { name: m.name })}>
-                  {t('admin.remove')}
-                </button>
-              </Form>
+              <RowAction intent="remove" field="membershipId" id={m.membership_id} label={t('admin.removeMember', { name: m.name })}>
+                {t('admin.remove')}
+              </RowAction>
             ),
           },
         ]}

@@ -12,6 +12,7 @@ import { issueInvitation, revokeInvitation } from '../../server/modules/accounts
 import { invitationChoices, listInvitations } from '../../server/modules/accounts/queries'
 import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { DataTable } from '../components/DataTable'
+import { RowAction } from '../components/RowAction'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
@@ -113,13 +114,9 @@ export default function Invitations() {
             header: t('admin.actions'),
             cell: (i) =>
               i.status === 'open' ? (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="revoke" />
-                  <input type="hidden" name="id" value={i.id} />
-                  <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={`${t('admin.revoke')}: ${i.email}`}>
-                    {t('admin.revoke')}
-                  </button>
-                </Form>
+                <RowAction intent="revoke" field="id" id={i.id} label={`${t('admin.revoke')}: ${i.email}`}>
+                  {t('admin.revoke')}
+                </RowAction>
               ) : null,
           },
         ]}

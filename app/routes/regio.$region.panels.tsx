@@ -10,6 +10,7 @@ import { panelAction, panelRefusals, type PanelAction, type PanelRefusal } from 
 import type { CommonReason, Result } from '../../server/lib/result'
 import { CheckboxField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { IssuedCodes } from '../components/IssuedCodes'
+import { RowAction } from '../components/RowAction'
 import { useErrorText, useFormat, useT } from '../i18n/use'
 
 /** The panel coordinator's page: issue and revoke codes, see members by display name, record or withdraw consent. */
@@ -117,18 +118,14 @@ export default function Panels() {
                   </Form>
                 ) : null}
                 {m.under_16 && m.consent ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="withdraw" />
-                    <input type="hidden" name="userId" value={m.user_id} />
-                    <SubmitButton secondary>{t('panels.withdrawConsent')}</SubmitButton>
-                  </Form>
+                  <RowAction intent="withdraw" field="userId" id={m.user_id} look="secondary">
+                    {t('panels.withdrawConsent')}
+                  </RowAction>
                 ) : null}
                 {m.signsInWithCode ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="reentry" />
-                    <input type="hidden" name="userId" value={m.user_id} />
-                    <SubmitButton secondary>{t('panels.reentry')}</SubmitButton>
-                  </Form>
+                  <RowAction intent="reentry" field="userId" id={m.user_id} look="secondary">
+                    {t('panels.reentry')}
+                  </RowAction>
                 ) : null}
               </div>
             </li>

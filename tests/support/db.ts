@@ -1,8 +1,8 @@
+import { afterEach, beforeEach } from 'vitest'
 import type { Connection, DB } from '../../db/connect'
 import { connect, inTransaction, migrateToLatest } from '../../db/connect'
 import type { OrganisationKind, Role } from '../../db/schema'
 import { randomId } from '../../server/lib/ids'
-import { iso } from '../../server/lib/time'
 import { recordAudit, type AuditInput } from '../../server/modules/audit/audit'
 import { createUser } from '../../server/modules/accounts/commands'
 import { issuePanelCode } from '../../server/modules/panels/commands'
@@ -99,6 +99,21 @@ export async function regionSetting(opts: { staffRole?: Role; regionName?: strin
   const panelId = await makeOrganisation(db, regionId, { name: 'Jongerenpanel', kind: 'panel' })
   const staffId = (await makeMember(db, { regionId, organisationId: staffOrgId, role: opts.staffRole ?? 'civil_servant' })).userId
   return { conn, db, regionId, staffOrgId, panelId, staffId }
+}
+
+export type RegionSetting = Awaited<ReturnType<typeof regionSetting>>
+
+/**
+ * A fresh `regionSetting` before each test of the enclosing describe, closed after it:
+ * `const s = eachRegionSetting()`, then `const { db, regionId } = s` inside a test.
+ */
+export function eachRegionSetting(opts: Parameters<typeof regionSetting>[0] = {}): RegionSetting {
+  const setting = {} as RegionSetting
+  beforeEach(async () => {
+    Object.assign(setting, await regionSetting(opts))
+  })
+  afterEach(() => setting.conn.close())
+  return setting
 }
 
 /** Issues a panel code in a test, failing the test when the command refuses. */
