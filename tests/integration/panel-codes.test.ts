@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../server/lib/ids'
 import { client, loginAs, sessionFrom, startTestServer, testDialects, type TestServer } from '../support/server'
+import { textOf } from '../support/text'
 
 /**
  * Issued panel codes (issue 8, "small things"): coordinators see the codes they issued (who for,
@@ -10,8 +11,6 @@ import { client, loginAs, sessionFrom, startTestServer, testDialects, type TestS
 const REGION = 'ijmond-zuid-kennemerland'
 const OTHER = 'midden-limburg'
 const panels = `/regio/${REGION}/panels`
-
-const textOf = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
 
 describe.each(testDialects())('issued panel codes on %s', (dialect) => {
   let server: TestServer
