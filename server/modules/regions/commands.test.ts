@@ -177,6 +177,20 @@ describe('memberships', () => {
   })
 })
 
+describe('memberships and the collaboration server', () => {
+  it('tells it whose access changed after a change or removal, and nothing after a refusal', async () => {
+    const told: Array<{ userId?: string }> = []
+    const notices = { accessChanged: (n: { userId?: string }) => void told.push(n) }
+    const { userId, membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'civil_servant' })
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now }, notices)).toEqual({ ok: true, userId })
+    expect(await changeRole(db, { regionId, membershipId, role: 'provider_member', actorId, now }, notices)).toMatchObject({ ok: false })
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now }, notices)).toEqual({ ok: true, userId })
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now }, notices)).toEqual({ ok: true, userId })
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now }, notices)).toEqual(notFound)
+    expect(told).toEqual([{ userId }, { userId }])
+  })
+})
+
 describe('roles that fit the organisation', () => {
   it('adds no alderman to a care provider, and writes nothing', async () => {
     const provider = await organisation('Kompas Jeugd & Gezin')

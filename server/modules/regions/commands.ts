@@ -176,33 +176,50 @@ export async function addMembership(
 }
 
 type MembershipInput = { regionId: string; membershipId: string; actorId: string; now: Date }
+type HeldMembership = { id: string; user_id: string; role: Role; organisation_id: string }
+/** What a change to one membership did: the entry to write, nothing (no change), or a refusal. */
+type MembershipOutcome = { action: string; data: Record<string, unknown> } | 'unchanged' | RegionRefusal
 
-function findMembership(db: DB, input: MembershipInput) {
-  return db
-    .selectFrom('memberships')
-    .select(['id', 'user_id', 'role', 'organisation_id'])
-    .where('id', '=', input.membershipId)
-    .where('region_id', '=', input.regionId)
-    .executeTakeFirst()
+/**
+ * The frame of every change to one membership of a region: find it (not_found otherwise), let
+ * `change` write or refuse inside the transaction, audit what it did, and afterwards tell the
+ * collaboration server, so the person's open documents re-check what they may do now.
+ */
+async function changeMembership(
+  db: DB,
+  input: MembershipInput,
+  notices: AccessNotices | undefined,
+  change: (trx: DB, m: HeldMembership) => Promise<MembershipOutcome>,
+): Promise<Result<{ userId: string }, RegionRefusal>> {
+  const result = await inTransaction(db, async (trx): Promise<Result<{ userId: string; changed: boolean }, RegionRefusal>> => {
+    const m = await trx
+      .selectFrom('memberships')
+      .select(['id', 'user_id', 'role', 'organisation_id'])
+      .where('id', '=', input.membershipId)
+      .where('region_id', '=', input.regionId)
+      .executeTakeFirst()
+    if (!m) return refuse('not_found')
+    const outcome = await change(trx, m)
+    if (outcome === 'unchanged') return done({ userId: m.user_id, changed: false })
+    if (typeof outcome === 'string') return refuse(outcome)
+    await audit(trx, stamp(input.actorId, input.regionId, input.now), outcome.action, ['user', m.user_id], { organisationId: m.organisation_id, ...outcome.data })
+    return done({ userId: m.user_id, changed: true })
+  })
+  if (!result.ok) return result
+  if (result.changed) await notices?.accessChanged({ userId: result.userId })
+  return done({ userId: result.userId })
 }
 
 /**
  * Changes the role of one membership in this region. Refused for the region's last administrator
  * and when the new role does not fit the membership's organisation; either way nothing is written.
- * The person's open documents re-check what they may do now.
  */
-export async function changeRole(
-  db: DB,
-  input: MembershipInput & { role: Role },
-  notices?: AccessNotices,
-): Promise<Result<{ userId: string }, RegionRefusal>> {
-  const result = await inTransaction(db, async (trx): Promise<Result<{ userId: string }, RegionRefusal>> => {
-    const m = await findMembership(trx, input)
-    if (!m) return refuse('not_found')
-    if (m.role === input.role) return done({ userId: m.user_id })
+export function changeRole(db: DB, input: MembershipInput & { role: Role }, notices?: AccessNotices) {
+  return changeMembership(db, input, notices, async (trx, m) => {
+    if (m.role === input.role) return 'unchanged'
     const kind = await organisationKind(trx, input.regionId, m.organisation_id)
-    if (!kind || !roleFitsOrganisation(input.role, kind)) return refuse('role_does_not_fit')
-    if (await isLastAdmin(trx, input.regionId, m.role)) return refuse('last_admin')
+    if (!kind || !roleFitsOrganisation(input.role, kind)) return 'role_does_not_fit'
+    if (await isLastAdmin(trx, input.regionId, m.role)) return 'last_admin'
     const clash = await trx
       .selectFrom('memberships')
       .select('id')
@@ -213,36 +230,17 @@ export async function changeRole(
       .executeTakeFirst()
     if (clash) await trx.deleteFrom('memberships').where('id', '=', m.id).execute()
     else await trx.updateTable('memberships').set({ role: input.role }).where('id', '=', m.id).execute()
-    await audit(trx, stamp(input.actorId, input.regionId, input.now), 'membership.role_changed', ['user', m.user_id], {
-      organisationId: m.organisation_id,
-      from: m.role,
-      to: input.role,
-    })
-    return done({ userId: m.user_id })
+    return { action: 'membership.role_changed', data: { from: m.role, to: input.role } }
   })
-  if (result.ok) await notices?.accessChanged({ userId: result.userId })
-  return result
 }
 
-/** Removes one membership of this region (never the last administrator's); their documents re-check. */
-export async function removeMembership(
-  db: DB,
-  input: MembershipInput,
-  notices?: AccessNotices,
-): Promise<Result<{ userId: string }, RegionRefusal>> {
-  const result = await inTransaction(db, async (trx): Promise<Result<{ userId: string }, RegionRefusal>> => {
-    const m = await findMembership(trx, input)
-    if (!m) return refuse('not_found')
-    if (await isLastAdmin(trx, input.regionId, m.role)) return refuse('last_admin')
+/** Removes one membership of this region, never the last administrator's. */
+export function removeMembership(db: DB, input: MembershipInput, notices?: AccessNotices) {
+  return changeMembership(db, input, notices, async (trx, m) => {
+    if (await isLastAdmin(trx, input.regionId, m.role)) return 'last_admin'
     await trx.deleteFrom('memberships').where('id', '=', m.id).execute()
-    await audit(trx, stamp(input.actorId, input.regionId, input.now), 'membership.removed', ['user', m.user_id], {
-      organisationId: m.organisation_id,
-      role: m.role,
-    })
-    return done({ userId: m.user_id })
+    return { action: 'membership.removed', data: { role: m.role } }
   })
-  if (result.ok) await notices?.accessChanged({ userId: result.userId })
-  return result
 }
 
 /**
