@@ -29,6 +29,8 @@ import { RouteAnnouncer } from './components/RouteAnnouncer'
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: utrechtCss },
   { rel: 'stylesheet', href: themeCss },
+  // The SVG for browsers that take one; /favicon.ico (32 px) for those that ask for it by name.
+  { rel: 'icon', href: '/favicon.ico', sizes: '32x32' },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 

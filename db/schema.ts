@@ -111,6 +111,9 @@ export interface PanelAccessCodeTable {
   created_at: string
   expires_at: string
   used_at: string | null
+  /** set when a coordinator revoked the code before it was used */
+  revoked_at: string | null
+  revoked_by: string | null
 }
 
 export interface GuardianConsentTable {

@@ -8,7 +8,7 @@ import { hashPassword } from '../server/auth/password'
 import { randomId } from '../server/lib/ids'
 import { iso } from '../server/lib/time'
 import { addMembership, createMunicipality, createOrganisation, createRegion } from '../server/modules/regions/commands'
-import { recordConsent } from '../server/modules/panels/access'
+import { recordConsent } from '../server/modules/panels/commands'
 import { isSafeName } from '../server/modules/accounts/names'
 import { createDocument } from '../server/modules/documents/commands'
 import { principlesFile, principlesUpdate } from '../server/modules/principles/content'
@@ -83,8 +83,9 @@ export async function seed(db: DB, opts: { demoAccounts: boolean; now?: Date }):
         await createMunicipality(trx, { regionId, name: m.name, subregion: m.subregion, actorId: null, now })
       }
       for (const o of r.organisations) {
-        const id = await createOrganisation(trx, { regionId, name: o.name, kind: o.kind, actorId: null, now })
-        orgIds.set(`${r.slug}/${o.key}`, id)
+        const created = await createOrganisation(trx, { regionId, name: o.name, kind: o.kind, actorId: null, now })
+        if (!created.ok) throw new Error(`seed: organisation ${o.name} refused (${created.reason})`)
+        orgIds.set(`${r.slug}/${o.key}`, created.id)
       }
       const principles = readPrinciples(r.slug)
       if (principles) {

@@ -3,7 +3,7 @@ import { Form, Link, useSearchParams } from '@remix-run/react'
 import { Heading } from '@utrecht/component-library-react'
 import { ErrorSummary, Notice, SubmitButton, TextField } from './forms'
 import { DataTable } from './DataTable'
-import { useT } from '../i18n/use'
+import { useErrorText, useT } from '../i18n/use'
 
 /**
  * An admin list of named things (municipalities, organisations): a form that adds one, or edits
@@ -18,6 +18,7 @@ export function NamedListAdmin<R extends Row>({
   title,
   addTitle,
   nameMax,
+  extraName,
   extraLabel,
   extraField,
   extraCell,
@@ -27,12 +28,15 @@ export function NamedListAdmin<R extends Row>({
   title: string
   addTitle: string
   nameMax: number
+  /** the form field of the extra column, so a refusal's message (e.g. at 'kind') is linked from the summary */
+  extraName: string
   extraLabel: string
   extraField: (args: { editing: R | undefined; values: Record<string, string> | undefined; errors: Record<string, string> | undefined }) => ReactNode
   extraCell: (row: R) => ReactNode
 }) {
   const [params] = useSearchParams()
   const t = useT()
+  const errorText = useErrorText()
   const editing = rows.find((r) => r.id === params.get('bewerk'))
   const errors = result && !result.ok ? result.errors : undefined
   const values = result && !result.ok ? result.values : undefined
@@ -43,7 +47,14 @@ export function NamedListAdmin<R extends Row>({
           {editing ? `${t('admin.edit')}: ${editing.name}` : addTitle}
         </Heading>
         {result?.ok ? <Notice>{t('admin.saved')}</Notice> : null}
-        <ErrorSummary errors={errors} />
+        <ErrorSummary
+          errors={errors}
+          fields={[
+            { name: 'name', label: t('admin.name') },
+            { name: extraName, label: extraLabel },
+          ]}
+        />
+        {errors?.form ? <Notice kind="error">{errorText(errors.form)}</Notice> : null}
         <Form method="post" noValidate className="form form--inline" key={editing?.id ?? 'new'}>
           {editing ? <input type="hidden" name="id" value={editing.id} /> : null}
           <TextField name="name" label={t('admin.name')} required maxLength={nameMax} defaultValue={values?.name ?? editing?.name} error={errors?.name} />

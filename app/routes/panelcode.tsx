@@ -7,9 +7,10 @@ import { deviceLabel } from '../../server/auth/session'
 import { recordFailure, retryAfterSeconds, throttleKey } from '../../server/auth/throttle'
 import { parseForm, retryAfterHeaders } from '../../server/lib/forms'
 import { startSession } from '../../server/modules/accounts/login'
-import { panelCodeSchema } from '../../server/modules/accounts/schemas'
-import { offerSafeNames } from '../../server/modules/accounts/profile'
-import { peekPanelCode, redeemPanelCode } from '../../server/modules/panels/access'
+import { offerSafeNames } from '../../server/modules/accounts/queries'
+import { redeemPanelCode } from '../../server/modules/panels/commands'
+import { peekPanelCode } from '../../server/modules/panels/queries'
+import { panelCodeSchema, panelRefusals } from '../../server/modules/panels/schemas'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
 import { NameChoice } from '../components/NameChoice'
 import { useT } from '../i18n/use'
@@ -61,7 +62,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await redeemPanelCode(context.db, { code, displayName, now })
   if (!result.ok && (result.reason === 'name_not_safe' || result.reason === 'name_taken')) {
     const choices = await offerSafeNames(context.db)
-    return reply({ askName: true, values: { code }, choices, errors: { displayName: result.reason === 'name_taken' ? 'error.nameTaken' : 'error.nameNotSafe' } }, 400)
+    return reply({ askName: true, values: { code }, choices, errors: { displayName: panelRefusals[result.reason].message } }, 400)
   }
   if (!result.ok) return reply({ message: 'panel.invalid', values: { code } }, 400)
   const session = await startSession(context.db, result.userId, {

@@ -2,12 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
 import { cookieFor, requireUser } from '../../server/auth/guards'
 import { deviceLabel, listUserSessions } from '../../server/auth/session'
-import { invalid, parseForm } from '../../server/lib/forms'
-import { nameSchema, passwordChangeSchema } from '../../server/modules/accounts/schemas'
-import { changePassword, logoutElsewhere, offerSafeNames, updateName } from '../../server/modules/accounts/profile'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
+import { accountRefusals, profileAction } from '../../server/modules/accounts/schemas'
+import { changePassword, logoutElsewhere, updateName } from '../../server/modules/accounts/commands'
+import { offerSafeNames } from '../../server/modules/accounts/queries'
 import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
 import { NameChoice } from '../components/NameChoice'
 import { isSafeName } from '../../server/modules/accounts/names'
@@ -33,9 +33,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
 }
 
-const elsewhereSchema = z.object({ intent: z.literal('elsewhere') })
-const profileAction = z.discriminatedUnion('intent', [nameSchema, passwordChangeSchema, elsewhereSchema])
-
 type Done = { ok: true; message: MessageKey; vars?: Record<string, number> }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -44,28 +41,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
   const now = context.clock()
   const input = parsed.data
+  // Each command tells the collaboration server: open documents reconnect with the new name or session.
   if (input.intent === 'name') {
-    const renamed = await updateName(context.db, auth.user.id, input.name)
-    if (!renamed.ok) return invalid({ name: renamed.reason === 'taken' ? 'error.nameTaken' : 'error.nameNotSafe' }, {}, 400)
-    // Open documents reconnect, so others see the new name in the presence list at once.
-    if (input.name.trim() !== auth.user.name) await context.collab.accessChanged({ userId: auth.user.id })
+    const renamed = await updateName(context.db, auth.user.id, input.name, context.collab)
+    if (!renamed.ok) return refusal(renamed, accountRefusals)
     return data({ ok: true, message: 'profile.nameSaved' } satisfies Done)
   }
   if (input.intent === 'elsewhere') {
-    const count = await logoutElsewhere(context.db, { userId: auth.user.id, keepSessionId: auth.session.id, now })
-    // Open documents reconnect and are authorised again: the ended sessions cannot.
-    await context.collab.accessChanged({ userId: auth.user.id })
+    const count = await logoutElsewhere(context.db, { userId: auth.user.id, keepSessionId: auth.session.id, now }, context.collab)
     return data({ ok: true, message: 'profile.loggedOutElsewhere', vars: { count } } satisfies Done)
   }
-  const result = await changePassword(context.db, {
-    userId: auth.user.id,
-    current: input.current,
-    next: input.next,
-    device: deviceLabel(request.headers.get('User-Agent')),
-    now,
-  })
-  if (!result.ok) return invalid({ current: 'error.required', form: 'profile.wrongPassword' }, {}, 400)
-  await context.collab.accessChanged({ userId: auth.user.id })
+  const device = deviceLabel(request.headers.get('User-Agent'))
+  const result = await changePassword(context.db, { userId: auth.user.id, current: input.current, next: input.next, device, now }, context.collab)
+  if (!result.ok) return refusal(result, accountRefusals)
   // Redirect rather than render: the loaders of this request would still see the revoked session.
   return redirect('/profiel?wachtwoord=gewijzigd', {
     headers: { 'Set-Cookie': await cookieFor(context).serialize(result.token) },
@@ -84,7 +72,7 @@ export default function Profile() {
       <Heading level={1}>{t('profile.title')}</Heading>
       {done ? <Notice>{t(done.message, done.vars)}</Notice> : null}
       {passwordChanged && !result ? <Notice>{t('profile.passwordChanged')}</Notice> : null}
-      {errors?.form === 'profile.wrongPassword' ? <Notice kind="error">{t('profile.wrongPassword')}</Notice> : null}
+      {errors?.current === 'profile.wrongPassword' ? <Notice kind="error">{t('profile.wrongPassword')}</Notice> : null}
       <ErrorSummary errors={errors} />
       <section aria-labelledby="name-title">
         <Heading level={2} id="name-title">{t('profile.name')}</Heading>

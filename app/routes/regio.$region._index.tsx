@@ -3,33 +3,37 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
 import { requireRegion } from '../../server/auth/guards'
 import { rolesIn } from '../../server/policy/can'
-import { listMunicipalities, listOrganisations } from '../../server/modules/regions/queries'
-import { organisationKinds } from '../../db/schema'
+import { onlyPanelMember } from '../../server/policy/memberships'
+import { panelHome } from '../../server/modules/panels/queries'
+import { regionOverview } from '../../server/modules/regions/queries'
 import { BarChart } from '../components/BarChart'
+import { PanelHome } from '../components/PanelHome'
 import { useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
-/** A region's home page: the user's roles, what they may do here, and the region at a glance. */
+/**
+ * A region's home page. People who are only panel members here get a home of their own, in plain
+ * words: what is open for their reaction, what happened with their reactions, who to ask. Everyone
+ * else sees their roles, what they may do here, and the region at a glance.
+ */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region, abilities } = await requireRegion(request, context, params.region)
-  const [municipalities, organisations] = await Promise.all([
-    listMunicipalities(context.db, region.id),
-    listOrganisations(context.db, region.id),
-  ])
-  const countByKind = organisationKinds.map((kind) => ({ kind, count: organisations.filter((o) => o.kind === kind).length }))
-  return {
-    region,
-    abilities,
-    name: auth.user.name,
-    roles: [...rolesIn(auth.actor, region.id)],
-    municipalities,
-    organisationCount: organisations.length,
-    countByKind,
-  }
+  const here = auth.actor.memberships.filter((m) => m.regionId === region.id)
+  const base = { region, name: auth.user.name }
+  if (onlyPanelMember(here)) return { ...base, panel: await panelHome(context.db, auth.actor, region.id, context.clock()), staff: null }
+  return { ...base, panel: null, staff: { abilities, roles: [...rolesIn(auth.actor, region.id)], ...(await regionOverview(context.db, region.id)) } }
 }
 
 export default function RegionHome() {
-  const { region, abilities, name, roles, municipalities, organisationCount, countByKind } = useLoaderData<typeof loader>()
+  const { region, name, panel, staff } = useLoaderData<typeof loader>()
+  if (panel) return <PanelHome slug={region.slug} regionName={region.name} name={name} home={panel} />
+  return <StaffHome region={region} name={name} staff={staff!} />
+}
+
+type Staff = NonNullable<Awaited<ReturnType<typeof loader>>['staff']>
+
+function StaffHome({ region, name, staff }: { region: { slug: string; name: string; description: string }; name: string; staff: Staff }) {
+  const { abilities, roles, municipalities, organisationCount, countByKind } = staff
   const t = useT()
   const base = `/regio/${region.slug}`
   const subregions = [...new Set(municipalities.map((m) => m.subregion))]

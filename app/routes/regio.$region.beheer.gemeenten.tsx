@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
-import { namedListAction, namedListLoader } from '../../server/modules/regions/admin-routes'
+import { namedListAction, namedListLoader } from '../admin/named-lists.server'
 import { NamedListAdmin } from '../components/NamedListAdmin'
 import { TextField } from '../components/forms'
 import { useT } from '../i18n/use'
@@ -19,6 +19,7 @@ export default function Municipalities() {
       title={t('admin.municipalities')}
       addTitle={t('admin.addMunicipality')}
       nameMax={100}
+      extraName="subregion"
       extraLabel={t('admin.subregion')}
       extraCell={(m) => m.subregion}
       extraField={({ editing, values, errors }) => (

@@ -2,30 +2,31 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
 import { requireAbility } from '../../server/auth/guards'
-import { parseForm } from '../../server/lib/forms'
-import { setProvidersMayDraft } from '../../server/modules/regions/commands'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
+import { updateRegionSettings } from '../../server/modules/regions/commands'
+import { regionSettings } from '../../server/modules/regions/queries'
+import { regionRefusals, settingsSchema } from '../../server/modules/regions/schemas'
 import { CheckboxField, Notice, SubmitButton } from '../components/forms'
 import { useT } from '../i18n/use'
 
 /** Region settings: for now whether providers may co-draft the leading principles. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { region } = await requireAbility(request, context, params.region, 'region', 'administer')
-  const row = await context.db.selectFrom('regions').select('providers_may_draft').where('id', '=', region.id).executeTakeFirstOrThrow()
-  return { providersMayDraft: Boolean(row.providers_may_draft) }
+  return regionSettings(context.db, region.id)
 }
-
-const schema = z.object({ providersMayDraft: z.literal('on').optional() })
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, region } = await requireAbility(request, context, params.region, 'region', 'administer')
-  const parsed = await parseForm(request, schema)
-  if (!parsed.ok) throw new Response('Bad Request', { status: 400 })
-  await setProvidersMayDraft(context.db, { regionId: region.id, value: parsed.data.providersMayDraft === 'on', actorId: auth.user.id, now: context.clock() })
-  // Open principles documents re-check who may edit them.
-  const docs = await context.db.selectFrom('documents').select('id').where('region_id', '=', region.id).where('kind', '=', 'principles').execute()
-  for (const d of docs) await context.collab.accessChanged({ docId: d.id })
+  const parsed = await parseForm(request, settingsSchema)
+  if (!parsed.ok) return invalid(parsed.errors, parsed.values)
+  const result = await updateRegionSettings(context.db, context.collab, {
+    actor: auth.actor,
+    regionId: region.id,
+    providersMayDraft: parsed.data.providersMayDraft === 'on',
+    now: context.clock(),
+  })
+  if (!result.ok) return refusal(result, regionRefusals)
   return data({ ok: true as const })
 }
 

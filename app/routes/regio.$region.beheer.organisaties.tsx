@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { organisationKinds } from '../../db/schema'
-import { namedListAction, namedListLoader } from '../../server/modules/regions/admin-routes'
+import { namedListAction, namedListLoader } from '../admin/named-lists.server'
 import { NamedListAdmin } from '../components/NamedListAdmin'
 import { SelectField } from '../components/forms'
 import type { MessageKey } from '../i18n/messages'
@@ -22,6 +22,7 @@ export default function Organisations() {
       title={t('admin.organisations')}
       addTitle={t('admin.addOrganisation')}
       nameMax={150}
+      extraName="kind"
       extraLabel={t('admin.kind')}
       extraCell={(o) => kindLabel(o.kind)}
       extraField={({ editing, values, errors }) => (

@@ -3,72 +3,43 @@ import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useState } from 'react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
-import type { OrganisationKind, Role } from '../../db/schema'
-import { notFound, requireAbility, forbidden } from '../../server/auth/guards'
-import { can, rolesByOrganisationKind, type Actor } from '../../server/policy/can'
-import { invalid, parseForm } from '../../server/lib/forms'
-import { invitationSchema } from '../../server/modules/accounts/schemas'
-import { issueInvitation, listInvitations, revokeInvitation } from '../../server/modules/accounts/invitations'
-import { findOrganisation, listOrganisations } from '../../server/modules/regions/queries'
+import type { Role } from '../../db/schema'
+import { forbidden, requireAbility } from '../../server/auth/guards'
+import { can } from '../../server/policy/can'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
+import { accountRefusals, invitationAction } from '../../server/modules/accounts/schemas'
+import { issueInvitation, revokeInvitation } from '../../server/modules/accounts/commands'
+import { invitationChoices, listInvitations } from '../../server/modules/accounts/queries'
 import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { DataTable } from '../components/DataTable'
+import { RowAction } from '../components/RowAction'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
-
-/** The roles this actor may invite someone to for an organisation of this kind, as can() answers. */
-const invitableRoles = (actor: Actor, regionId: string, kind: OrganisationKind): Role[] =>
-  rolesByOrganisationKind[kind].filter((role) => can(actor, 'create', { type: 'invitation', regionId, grant: { role, organisationKind: kind } }))
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { auth, region } = await requireAbility(request, context, params.region, 'invitation', 'list')
   const [invitations, organisations] = await Promise.all([
-    listInvitations(context.db, region.id),
-    listOrganisations(context.db, region.id),
+    listInvitations(context.db, region.id, context.clock()),
+    invitationChoices(context.db, auth.actor, region.id),
   ])
-  const now = context.clock().getTime()
-  return {
-    // Only organisations someone can be invited to (not panels: they join with a code), each with its roles.
-    organisations: organisations
-      .map((o) => ({ ...o, roles: invitableRoles(auth.actor, region.id, o.kind) }))
-      .filter((o) => o.roles.length > 0),
-    invitations: invitations.map((i) => ({
-      ...i,
-      status: i.revoked_at ? 'revoked' : i.accepted_at ? 'used' : Date.parse(i.expires_at) <= now ? 'expired' : 'open',
-    })),
-  }
+  return { organisations, invitations }
 }
-
-const revokeSchema = z.object({ intent: z.literal('revoke'), id: z.string().min(1).max(64) })
-const invitationAction = z.discriminatedUnion('intent', [invitationSchema, revokeSchema])
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, region } = await requireAbility(request, context, params.region, 'invitation', 'list')
   const parsed = await parseForm(request, invitationAction)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-  const now = context.clock()
   const input = parsed.data
   if (!can(auth.actor, input.intent === 'invite' ? 'create' : 'revoke', { type: 'invitation', regionId: region.id })) forbidden()
+  const by = { regionId: region.id, actorId: auth.user.id, now: context.clock() }
   if (input.intent === 'revoke') {
-    if (!(await revokeInvitation(context.db, { regionId: region.id, id: input.id, actorId: auth.user.id, now }))) notFound()
+    const revoked = await revokeInvitation(context.db, { ...by, id: input.id })
+    if (!revoked.ok) return refusal(revoked, accountRefusals)
     return data({ ok: true as const, errors: {}, values: {}, link: null, email: null })
   }
-  const values = { email: input.email, organisationId: input.organisationId, role: input.role }
-  const org = await findOrganisation(context.db, region.id, input.organisationId)
-  if (!org) return invalid({ organisationId: 'error.choice' }, values)
-  if (!can(auth.actor, 'create', { type: 'invitation', regionId: region.id, grant: { role: input.role, organisationKind: org.kind } })) {
-    return invalid({ role: 'admin.roleDoesNotFit' }, values)
-  }
-  const issued = await issueInvitation(context.db, {
-    regionId: region.id,
-    organisationId: org.id,
-    role: input.role,
-    email: input.email,
-    actorId: auth.user.id,
-    now,
-  })
-  if (!issued.ok && issued.reason === 'already_invited') return invalid({ email: 'admin.alreadyInvited' }, values, 409)
-  if (!issued.ok) return invalid(issued.reason === 'role_does_not_fit' ? { role: 'admin.roleDoesNotFit' } : { organisationId: 'error.choice' }, values)
+  // The command checks that the role fits the organisation (the policy's roleFitsOrganisation).
+  const issued = await issueInvitation(context.db, { ...by, organisationId: input.organisationId, role: input.role, email: input.email })
+  if (!issued.ok) return refusal(issued, accountRefusals, { email: input.email, organisationId: input.organisationId, role: input.role })
   const link = `${new URL(request.url).origin}/uitnodiging/${issued.token}`
   return data({ ok: true as const, errors: {}, values: {}, link, email: input.email })
 }
@@ -143,13 +114,9 @@ export default function Invitations() {
             header: t('admin.actions'),
             cell: (i) =>
               i.status === 'open' ? (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="revoke" />
-                  <input type="hidden" name="id" value={i.id} />
-                  <button type="submit" className="utrecht-button utrecht-button--subtle" aria-label={`${t('admin.revoke')}: ${i.email}`}>
-                    {t('admin.revoke')}
-                  </button>
-                </Form>
+                <RowAction intent="revoke" field="id" id={i.id} label={`${t('admin.revoke')}: ${i.email}`}>
+                  {t('admin.revoke')}
+                </RowAction>
               ) : null,
           },
         ]}

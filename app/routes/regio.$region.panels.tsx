@@ -2,82 +2,62 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Heading, Paragraph } from '@utrecht/component-library-react'
-import { z } from 'zod'
-import { holdsPanelMembers } from '../../server/policy/memberships'
-import { notFound, requireAbility } from '../../server/auth/guards'
-import { invalid, parseForm } from '../../server/lib/forms'
-import { consentSchema, panelIssueSchema } from '../../server/modules/accounts/schemas'
-import { issuePanelCode, listPanelMembers, NotAPanelMemberError, recordConsent, withdrawConsent } from '../../server/modules/panels/access'
-import { findOrganisation, listOrganisations } from '../../server/modules/regions/queries'
+import { requireAbility } from '../../server/auth/guards'
+import { invalid, parseForm, refusal } from '../../server/lib/forms'
+import { issuePanelCode, issueReentryCode, recordConsent, revokePanelCode, withdrawConsent } from '../../server/modules/panels/commands'
+import { listIssuedCodes, listPanelMembers, listPanels } from '../../server/modules/panels/queries'
+import { panelAction, panelRefusals, type PanelAction, type PanelRefusal } from '../../server/modules/panels/schemas'
+import type { CommonReason, Result } from '../../server/lib/result'
 import { CheckboxField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
-import { useFormat, useT } from '../i18n/use'
+import { IssuedCodes } from '../components/IssuedCodes'
+import { RowAction } from '../components/RowAction'
+import { useErrorText, useFormat, useT } from '../i18n/use'
 
-/** The panel coordinator's page: issue codes, see members by display name, record or withdraw consent. */
+/** The panel coordinator's page: issue and revoke codes, see members by display name, record or withdraw consent. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { region } = await requireAbility(request, context, params.region, 'panelAccess', 'manage')
-  const [organisations, members] = await Promise.all([
-    listOrganisations(context.db, region.id),
+  const [panels, members, codes] = await Promise.all([
+    listPanels(context.db, region.id),
     listPanelMembers(context.db, region.id),
+    listIssuedCodes(context.db, region.id, context.clock()),
   ])
-  return { panels: organisations.filter(holdsPanelMembers), members }
+  return { panels, members, codes }
 }
 
-const withdrawSchema = z.object({ intent: z.literal('withdraw'), userId: z.string().min(1).max(64) })
-const reentrySchema = z.object({ intent: z.literal('reentry'), userId: z.string().min(1).max(64) })
-const panelAction = z.discriminatedUnion('intent', [panelIssueSchema, consentSchema, withdrawSchema, reentrySchema])
-
-type Reply = { ok: true; code?: string; expiresAt?: string; message?: 'panels.consentRecorded' | 'panels.consentWithdrawn' }
+type Reply = { ok: true; code?: string; expiresAt?: string; message?: 'panels.consentRecorded' | 'panels.consentWithdrawn' | 'panels.codeRevoked' }
+const messages = { consent: 'panels.consentRecorded', withdraw: 'panels.consentWithdrawn', revoke: 'panels.codeRevoked' } as const
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { auth, region } = await requireAbility(request, context, params.region, 'panelAccess', 'manage')
   const parsed = await parseForm(request, panelAction)
   if (!parsed.ok) return invalid(parsed.errors, parsed.values)
-  const input = parsed.data
-  const now = context.clock()
-  const base = { regionId: region.id, actorId: auth.user.id, now }
-  switch (input.intent) {
-    case 'issue': {
-      const panel = await findOrganisation(context.db, region.id, input.organisationId)
-      if (!panel || !holdsPanelMembers(panel)) return invalid({ organisationId: 'error.choice' })
-      const issued = await issuePanelCode(context.db, { ...base, organisationId: panel.id, under16: input.under16 === 'on' })
-      return data({ ok: true, code: issued.code, expiresAt: issued.expiresAt } satisfies Reply)
-    }
-    case 'reentry': {
-      const member = (await listPanelMembers(context.db, region.id)).find((m) => m.user_id === input.userId)
-      if (!member) notFound()
-      try {
-        const issued = await issuePanelCode(context.db, {
-          ...base,
-          organisationId: member.organisation_id,
-          userId: member.user_id,
-          under16: Boolean(member.under_16),
-        })
-        return data({ ok: true, code: issued.code, expiresAt: issued.expiresAt } satisfies Reply)
-      } catch (err) {
-        if (err instanceof NotAPanelMemberError) return invalid({ form: 'panels.notPanelOnly' }, {}, 409)
-        throw err
-      }
-    }
-    case 'consent': {
-      const r = await recordConsent(context.db, { ...base, userId: input.userId, givenBy: input.givenBy })
-      if (!r.ok && r.reason === 'not_found') notFound()
-      if (!r.ok) return invalid({ form: 'error.choice' }, {}, 409)
-      return data({ ok: true, message: 'panels.consentRecorded' } satisfies Reply)
-    }
-    case 'withdraw': {
-      const r = await withdrawConsent(context.db, { ...base, userId: input.userId })
-      if (!r.ok) notFound()
-      await context.collab.accessChanged({ userId: input.userId })
-      return data({ ok: true, message: 'panels.consentWithdrawn' } satisfies Reply)
+  const by = { regionId: region.id, actorId: auth.user.id, now: context.clock() }
+  const run = (input: PanelAction): Promise<Result<{ code?: string; expiresAt?: string }, PanelRefusal | CommonReason>> => {
+    switch (input.intent) {
+      case 'issue':
+        return issuePanelCode(context.db, { ...by, organisationId: input.organisationId, under16: input.under16 === 'on' })
+      case 'reentry':
+        return issueReentryCode(context.db, { ...by, userId: input.userId })
+      case 'consent':
+        return recordConsent(context.db, { ...by, userId: input.userId, givenBy: input.givenBy })
+      case 'withdraw':
+        return withdrawConsent(context.db, { ...by, userId: input.userId }, context.collab)
+      case 'revoke':
+        return revokePanelCode(context.db, { actor: auth.actor, regionId: region.id, codeId: input.codeId, now: by.now })
     }
   }
+  const result = await run(parsed.data)
+  if (!result.ok) return refusal(result, panelRefusals)
+  if (result.code) return data({ ok: true, code: result.code, expiresAt: result.expiresAt } satisfies Reply)
+  return data({ ok: true, message: messages[parsed.data.intent as keyof typeof messages] } satisfies Reply)
 }
 
 export default function Panels() {
-  const { panels, members } = useLoaderData<typeof loader>()
+  const { panels, members, codes } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
+  const errorText = useErrorText()
   const errors = result && !result.ok ? result.errors : undefined
   const ok = result && result.ok ? (result as Reply) : undefined
   return (
@@ -93,7 +73,7 @@ export default function Panels() {
         </Notice>
       ) : null}
       {ok?.message ? <Notice>{t(ok.message)}</Notice> : null}
-      {errors?.form === 'panels.notPanelOnly' ? <Notice kind="error">{t('panels.notPanelOnly')}</Notice> : <ErrorSummary errors={errors} />}
+      {errors?.form ? <Notice kind="error">{errorText(errors.form)}</Notice> : <ErrorSummary errors={errors} fields={[{ name: 'organisationId', label: t('panels.panel') }]} />}
       <section aria-labelledby="issue-code">
         <Heading level={2} id="issue-code">
           {t('panels.issue')}
@@ -138,24 +118,21 @@ export default function Panels() {
                   </Form>
                 ) : null}
                 {m.under_16 && m.consent ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="withdraw" />
-                    <input type="hidden" name="userId" value={m.user_id} />
-                    <SubmitButton secondary>{t('panels.withdrawConsent')}</SubmitButton>
-                  </Form>
+                  <RowAction intent="withdraw" field="userId" id={m.user_id} look="secondary">
+                    {t('panels.withdrawConsent')}
+                  </RowAction>
                 ) : null}
                 {m.signsInWithCode ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="reentry" />
-                    <input type="hidden" name="userId" value={m.user_id} />
-                    <SubmitButton secondary>{t('panels.reentry')}</SubmitButton>
-                  </Form>
+                  <RowAction intent="reentry" field="userId" id={m.user_id} look="secondary">
+                    {t('panels.reentry')}
+                  </RowAction>
                 ) : null}
               </div>
             </li>
           ))}
         </ul>
       </section>
+      <IssuedCodes codes={codes} revoked={ok?.message === 'panels.codeRevoked' ? ok : undefined} />
     </div>
   )
 }

@@ -5,6 +5,7 @@ import * as comments from './2026-11-22T1900_comments'
 import * as documentClosesAt from './2026-12-02T0900_document_closes_at'
 import * as auditKeyed from './2026-12-02T0920_audit_keyed'
 import * as minorNames from './2026-12-02T0930_minor_names'
+import * as panelCodeRevoked from './2026-12-02T1300_panel_code_revoked'
 
 export type Dialect = 'sqlite' | 'postgres'
 export interface FrozenMigration {
@@ -19,4 +20,5 @@ export const migrations: Record<string, FrozenMigration> = {
   '2026-12-02T0900_document_closes_at': documentClosesAt,
   '2026-12-02T0920_audit_keyed': auditKeyed,
   '2026-12-02T0930_minor_names': minorNames,
+  '2026-12-02T1300_panel_code_revoked': panelCodeRevoked,
 }

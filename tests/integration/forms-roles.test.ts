@@ -110,4 +110,22 @@ describe.each(testDialects())('roles that fit the organisation, on %s', (dialect
     const form = page.match(new RegExp(`value="${membership.id}"[\\s\\S]*?</select>`))?.[0] ?? ''
     expect([...form.matchAll(/<option[^>]*value="([^"]*)"/g)].map((m) => m[1])).toEqual(['provider_member'])
   })
+
+  it("refuses to turn the provider Kompas into a municipality while its people are provider members (409, at the kind field), and writes nothing", async () => {
+    const organisations = `/regio/${REGION}/beheer/organisaties`
+    const before = await snapshot()
+    const res = await client(server, admin)(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd & Gezin', kind: 'municipality' } })
+    expect(res.status).toBe(409)
+    const html = await res.text()
+    expect(tagWithId(html, 'f-kind')).toContain('aria-invalid="true"')
+    expect(html).toMatch(/id="f-kind-error"[^>]*>[^<]*Deze soort past niet bij de rollen van de huidige leden/)
+    expect(html).toContain('<a href="#f-kind">')
+    const row = await server.context.db.selectFrom('organisations').select('kind').where('id', '=', org.kompas).executeTakeFirstOrThrow()
+    expect(row.kind).toBe('provider')
+    expect(await snapshot()).toEqual(before)
+    // A kind that fits its people is fine (and a rename alone as well).
+    const renamed = await client(server, admin)(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd en Gezin', kind: 'provider' } })
+    expect(renamed.status).toBe(200)
+    await client(server, admin)(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd & Gezin', kind: 'provider' } })
+  })
 })

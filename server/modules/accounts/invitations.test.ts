@@ -6,7 +6,8 @@ import { auditEntries, freshDb, makeMember, makeOrganisation, makeRegion, makeUs
 import { hashPassword } from '../../auth/password'
 import { randomId } from '../../lib/ids'
 import { DAY, MINUTE } from '../../lib/time'
-import { acceptInvitation, findInvitationByToken, issueInvitation, revokeInvitation } from './invitations'
+import { acceptInvitation, issueInvitation, revokeInvitation } from './commands'
+import { findInvitationByToken } from './queries'
 
 const PASSWORD = 'lange-wachtwoordzin-42'
 const later = (ms: number) => new Date(T0.getTime() + ms)
@@ -138,7 +139,7 @@ describe('accepting for a new address', () => {
 describe('revoking', () => {
   it('makes the invitation revoked and unusable', async () => {
     const { token, id } = await invite()
-    expect(await revokeInvitation(db, { regionId, id, actorId: adminId, now: later(MINUTE) })).toBe(true)
+    expect(await revokeInvitation(db, { regionId, id, actorId: adminId, now: later(MINUTE) })).toEqual({ ok: true })
     expect((await findInvitationByToken(db, token, later(MINUTE))).state).toBe('revoked')
     expect(await acceptInvitation(db, { token, name: 'Nina', password: PASSWORD, now: later(MINUTE) })).toEqual({
       ok: false,
@@ -152,14 +153,14 @@ describe('revoking', () => {
   it('is scoped to the region', async () => {
     const { token, id } = await invite()
     const otherRegion = await makeRegion(db)
-    expect(await revokeInvitation(db, { regionId: otherRegion, id, actorId: adminId, now: T0 })).toBe(false)
+    expect(await revokeInvitation(db, { regionId: otherRegion, id, actorId: adminId, now: T0 })).toEqual({ ok: false, reason: 'not_found' })
     expect((await findInvitationByToken(db, token, T0)).state).toBe('open')
   })
 
   it('does not undo an accepted invitation', async () => {
     const { token, id } = await invite()
     await acceptInvitation(db, { token, name: 'Nina', password: PASSWORD, now: T0 })
-    expect(await revokeInvitation(db, { regionId, id, actorId: adminId, now: later(MINUTE) })).toBe(false)
+    expect(await revokeInvitation(db, { regionId, id, actorId: adminId, now: later(MINUTE) })).toEqual({ ok: false, reason: 'not_found' })
     expect((await findInvitationByToken(db, token, later(MINUTE))).state).toBe('used')
   })
 })

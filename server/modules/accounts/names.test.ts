@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Connection, DB } from '../../../db/connect'
-import { freshDb, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
+import { describe, expect, it } from 'vitest'
+import { eachRegionSetting, issueCode, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
 import { safeNameFor, up as migrateMinorNames } from '../../../db/migrations/2026-12-02T0930_minor_names'
 import { loadPresenceIdentity, FALLBACK_NAME } from '../../collab/presence'
 import { createDocument } from '../documents/commands'
-import { issuePanelCode, recordConsent, redeemPanelCode } from '../panels/access'
+import { recordConsent, redeemPanelCode } from '../panels/commands'
 import { checkDisplayName, isSafeName, NAME_ADJECTIVES, NAME_ANIMALS, NAME_NUMBERS, randomSafeName, suggestNames } from './names'
-import { offerSafeNames, updateName } from './profile'
+import { updateName } from './commands'
+import { offerSafeNames } from './queries'
 
 describe('safe names', () => {
   it('accepts exactly adjective + animal + two-digit number from the lists', () => {
@@ -52,23 +52,11 @@ describe('safe names', () => {
 })
 
 describe('with a database', () => {
-  let conn: Connection
-  let db: DB
-  let regionId: string
-  let panelId: string
-  let coordinatorId: string
-  beforeEach(async () => {
-    conn = await freshDb()
-    db = conn.db
-    regionId = await makeRegion(db)
-    panelId = await makeOrganisation(db, regionId, { name: 'Jongerenpanel', kind: 'panel' })
-    const staff = await makeOrganisation(db, regionId, { name: 'Gemeente', kind: 'municipality' })
-    coordinatorId = (await makeMember(db, { regionId, organisationId: staff, role: 'civil_servant' })).userId
-  })
-  afterEach(() => conn.close())
-  const nameOf = async (id: string) => (await db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name
+  const s = eachRegionSetting()
+  const nameOf = async (id: string) => (await s.db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name
 
   it('a member under 16 cannot rename to free text, only to a safe name nobody else has', async () => {
+    const { db } = s
     const youth = await makeUser(db, { under16: true, name: 'Blije Bever 42', email: null })
     expect(await updateName(db, youth, 'UNMODERATED-NAME bel me 06…')).toEqual({ ok: false, reason: 'not_safe' })
     expect(await nameOf(youth)).toBe('Blije Bever 42')
@@ -81,6 +69,7 @@ describe('with a database', () => {
   })
 
   it('an adult keeps a free name', async () => {
+    const { db } = s
     const adult = await makeUser(db, { name: 'Fatima B.' })
     expect(await updateName(db, adult, 'Fatima Bakkali')).toEqual({ ok: true })
     expect(await nameOf(adult)).toBe('Fatima Bakkali')
@@ -88,6 +77,7 @@ describe('with a database', () => {
   })
 
   it('offers safe names that nobody uses', async () => {
+    const { db } = s
     const offered = await offerSafeNames(db, 4)
     expect(offered).toHaveLength(4)
     expect(offered.every(isSafeName)).toBe(true)
@@ -97,7 +87,8 @@ describe('with a database', () => {
   })
 
   it('the first name at /panelcode: free text refused for under-16 codes (and the code stays usable), free for adults', async () => {
-    const { code } = await issuePanelCode(db, { regionId, organisationId: panelId, under16: true, actorId: coordinatorId, now: T0 })
+    const { db, regionId, panelId, staffId: coordinatorId } = s
+    const { code } = await issueCode(db, { regionId, organisationId: panelId, under16: true, actorId: coordinatorId })
     const later = new Date(T0.getTime() + 60_000)
     expect(await redeemPanelCode(db, { code, displayName: 'Noor 06 12345678', now: later })).toEqual({ ok: false, reason: 'name_not_safe' })
     await makeUser(db, { under16: true, name: 'Kalme Uil 55', email: null })
@@ -106,13 +97,14 @@ describe('with a database', () => {
     expect(ok).toMatchObject({ ok: true, newMember: true })
     if (ok.ok) expect(await nameOf(ok.userId)).toBe('Moedige Egel 23')
 
-    const adult = await issuePanelCode(db, { regionId, organisationId: panelId, under16: false, actorId: coordinatorId, now: T0 })
+    const adult = await issueCode(db, { regionId, organisationId: panelId, actorId: coordinatorId })
     const res = await redeemPanelCode(db, { code: adult.code, displayName: 'Noor', now: later })
     expect(res).toMatchObject({ ok: true })
     if (res.ok) expect(await nameOf(res.userId)).toBe('Noor')
   })
 
   it('migration 2026-12-02T0930 gives every under-16 with a free name a safe one, and leaves the rest alone', async () => {
+    const { db } = s
     const free = await makeUser(db, { under16: true, name: 'UNMODERATED-NAME bel me 06…', email: null })
     const free2 = await makeUser(db, { under16: true, name: 'Sam', email: null })
     const safe = await makeUser(db, { under16: true, name: 'Trouwe Mus 61', email: null })
@@ -129,6 +121,7 @@ describe('with a database', () => {
   })
 
   it("presence shows the server's identity: role in the document's region, a minor only by a safe name", async () => {
+    const { db, regionId, panelId, staffId: coordinatorId } = s
     const docId = await createDocument(db, { regionId, kind: 'principles', title: 'Principes', actorId: null, now: T0 })
     const youth = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', under16: true, email: null })
     await db.updateTable('users').set({ name: 'UNMODERATED-NAME bel me 06…' }).where('id', '=', youth.userId).execute()

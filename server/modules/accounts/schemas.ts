@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { organisationKinds, roles } from '../../../db/schema'
+import { roles } from '../../../db/schema'
+import type { Refusals } from '../../lib/result'
 import { passwordRules } from '../../auth/password'
 
 /** Form schemas. Messages are i18n keys; the forms show them next to their fields. */
-const text = (max: number) =>
+export const text = (max: number) =>
   z
     .string({ error: 'error.required' })
     .trim()
@@ -29,11 +30,6 @@ export const loginSchema = z.object({
   terug: z.string().optional(),
 })
 
-export const panelCodeSchema = z.object({
-  code: text(40),
-  displayName: z.string().trim().max(40, 'error.tooLong|40').optional(),
-})
-
 export const acceptInvitationSchema = z.object({ name: text(100), password: newPasswordField })
 
 export const nameSchema = z.object({ intent: z.literal('name'), name: text(100) })
@@ -43,18 +39,6 @@ export const passwordChangeSchema = z.object({
   next: newPasswordField,
 })
 
-export const municipalitySchema = z.object({
-  id: z.string().max(64).optional(),
-  name: text(100),
-  subregion: z.string().trim().max(100, 'error.tooLong|100').default(''),
-})
-
-export const organisationSchema = z.object({
-  id: z.string().max(64).optional(),
-  name: text(150),
-  kind: z.enum(organisationKinds, { error: 'error.choice' }),
-})
-
 export const invitationSchema = z.object({
   intent: z.literal('invite'),
   email: emailField,
@@ -62,20 +46,38 @@ export const invitationSchema = z.object({
   role: z.enum(roles, { error: 'error.choice' }),
 })
 
-export const roleChangeSchema = z.object({
-  intent: z.literal('role'),
-  membershipId: z.string().min(1).max(64),
-  role: z.enum(roles, { error: 'error.choice' }),
-})
+export const revokeInvitationSchema = z.object({ intent: z.literal('revoke'), id: z.string().min(1).max(64) })
+export const invitationAction = z.discriminatedUnion('intent', [invitationSchema, revokeInvitationSchema])
 
-export const panelIssueSchema = z.object({
-  intent: z.literal('issue'),
-  organisationId: z.string({ error: 'error.choice' }).min(1, 'error.choice').max(64),
-  under16: z.literal('on').optional(),
-})
+export const elsewhereSchema = z.object({ intent: z.literal('elsewhere') })
+export const profileAction = z.discriminatedUnion('intent', [nameSchema, passwordChangeSchema, elsewhereSchema])
 
-export const consentSchema = z.object({
-  intent: z.literal('consent'),
-  userId: z.string().min(1).max(64),
-  givenBy: text(80),
-})
+/** The reasons the account commands refuse, and how each is shown (ADR 0017). */
+export type AccountRefusal =
+  | 'not_found'
+  | 'organisation_not_found'
+  | 'role_does_not_fit'
+  | 'already_invited'
+  | 'not_open'
+  | 'login_required'
+  | 'wrong_account'
+  | 'account_exists'
+  | 'not_safe'
+  | 'taken'
+  | 'no_password'
+  | 'wrong_password'
+
+export const accountRefusals = {
+  not_found: { status: 404, field: 'form', message: 'error.missing' },
+  organisation_not_found: { status: 400, field: 'organisationId', message: 'error.choice' },
+  role_does_not_fit: { status: 400, field: 'role', message: 'admin.roleDoesNotFit' },
+  already_invited: { status: 409, field: 'email', message: 'admin.alreadyInvited' },
+  not_open: { status: 410, field: 'form', message: 'invite.used' },
+  login_required: { status: 403, field: 'form', message: 'invite.loginToAccept' },
+  wrong_account: { status: 403, field: 'form', message: 'invite.wrongAccount' },
+  account_exists: { status: 410, field: 'form', message: 'invite.used' },
+  not_safe: { status: 400, field: 'name', message: 'error.nameNotSafe' },
+  taken: { status: 400, field: 'name', message: 'error.nameTaken' },
+  no_password: { status: 400, field: 'current', message: 'profile.wrongPassword' },
+  wrong_password: { status: 400, field: 'current', message: 'profile.wrongPassword' },
+} as const satisfies Refusals<AccountRefusal>

@@ -4,7 +4,7 @@ import { freshDb, makeMember, makeOrganisation, makeRegion, T0 } from '../../../
 import { loadActor } from '../../auth/actor'
 import { createDocument } from '../documents/commands'
 import { findDocument } from '../documents/queries'
-import { recordConsent } from '../panels/access'
+import { recordConsent } from '../panels/commands'
 import { principlesPage, principlesUpdate } from '../principles/content'
 import { commentOnPrinciple, moderate } from './commands'
 import { reviewComments } from './queries'

@@ -6,13 +6,14 @@ import {
   changeRole,
   createMunicipality,
   createOrganisation,
-  DuplicateNameError,
-  LastAdminError,
   removeMembership,
   RoleDoesNotFitError,
   updateMunicipality,
   updateOrganisation,
+  updateRegionSettings,
 } from './commands'
+import { loadActor } from '../../auth/actor'
+import { createDocument } from '../documents/commands'
 
 let conn: Connection
 let db: DB
@@ -32,39 +33,47 @@ beforeEach(async () => {
 afterEach(() => conn.close())
 
 const now = T0
-const municipality = (name: string, region = regionId, subregion = '') =>
+const municipalityResult = (name: string, region = regionId, subregion = '') =>
   createMunicipality(db, { regionId: region, name, subregion, actorId, now })
-const organisation = (name: string, region = regionId) =>
+const organisationResult = (name: string, region = regionId) =>
   createOrganisation(db, { regionId: region, name, kind: 'provider', actorId, now })
+const idOf = async (created: ReturnType<typeof municipalityResult>) => {
+  const r = await created
+  if (!r.ok) throw new Error(r.reason)
+  return r.id
+}
+const municipality = (...args: Parameters<typeof municipalityResult>) => idOf(municipalityResult(...args))
+const organisation = (...args: Parameters<typeof organisationResult>) => idOf(organisationResult(...args))
+const duplicate = { ok: false, reason: 'duplicate_name' }
+const lastAdmin = { ok: false, reason: 'last_admin' }
+const notFound = { ok: false, reason: 'not_found' }
 const membership = (id: string) => db.selectFrom('memberships').selectAll().where('id', '=', id).executeTakeFirst()
 const entries = (action: string) => auditEntries(db).then((all) => all.filter((e) => e.action === action))
 
 describe('municipalities', () => {
   it('refuses a second municipality with the same name in the region', async () => {
     await municipality('Velsen')
-    await expect(municipality('Velsen')).rejects.toBeInstanceOf(DuplicateNameError)
+    expect(await municipalityResult('Velsen')).toEqual(duplicate)
     expect(await db.selectFrom('municipalities').select('id').where('name', '=', 'Velsen').execute()).toHaveLength(1)
   })
 
   it('allows the same name in another region', async () => {
     await municipality('Velsen')
-    await expect(municipality('Velsen', otherRegionId)).resolves.toEqual(expect.any(String))
+    expect(await municipalityResult('Velsen', otherRegionId)).toEqual({ ok: true, id: expect.any(String) })
   })
 
   it('refuses renaming to the name of another municipality, but not keeping its own', async () => {
     await municipality('Velsen')
     const id = await municipality('Beverwijk')
-    await expect(
-      updateMunicipality(db, { regionId, id, name: 'Velsen', subregion: '', actorId, now }),
-    ).rejects.toBeInstanceOf(DuplicateNameError)
-    expect(await updateMunicipality(db, { regionId, id, name: 'Beverwijk', subregion: 'IJmond', actorId, now })).toBe(true)
+    expect(await updateMunicipality(db, { regionId, id, name: 'Velsen', subregion: '', actorId, now })).toEqual(duplicate)
+    expect(await updateMunicipality(db, { regionId, id, name: 'Beverwijk', subregion: 'IJmond', actorId, now })).toEqual({ ok: true, id })
     const row = await db.selectFrom('municipalities').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(row).toMatchObject({ name: 'Beverwijk', subregion: 'IJmond' })
   })
 
   it('does not update a municipality of another region', async () => {
     const foreign = await municipality('Leiden', otherRegionId)
-    expect(await updateMunicipality(db, { regionId, id: foreign, name: 'Gekaapt', subregion: '', actorId, now })).toBe(false)
+    expect(await updateMunicipality(db, { regionId, id: foreign, name: 'Gekaapt', subregion: '', actorId, now })).toEqual(notFound)
     const row = await db.selectFrom('municipalities').selectAll().where('id', '=', foreign).executeTakeFirstOrThrow()
     expect(row.name).toBe('Leiden')
     expect(await entries('municipality.updated')).toHaveLength(0)
@@ -84,7 +93,7 @@ describe('municipalities', () => {
   it('writes no audit entry for a refused duplicate', async () => {
     await municipality('Velsen')
     const before = (await auditEntries(db)).length
-    await expect(municipality('Velsen')).rejects.toThrow()
+    expect(await municipalityResult('Velsen')).toEqual(duplicate)
     expect(await auditEntries(db)).toHaveLength(before)
   })
 })
@@ -92,21 +101,19 @@ describe('municipalities', () => {
 describe('organisations', () => {
   it('refuses a duplicate name in the region and allows it elsewhere', async () => {
     await organisation('Kenter Jeugdhulp')
-    await expect(organisation('Kenter Jeugdhulp')).rejects.toBeInstanceOf(DuplicateNameError)
-    await expect(organisation('Kenter Jeugdhulp', otherRegionId)).resolves.toEqual(expect.any(String))
+    expect(await organisationResult('Kenter Jeugdhulp')).toEqual(duplicate)
+    expect(await organisationResult('Kenter Jeugdhulp', otherRegionId)).toEqual({ ok: true, id: expect.any(String) })
   })
 
   it('refuses renaming to the name of another organisation', async () => {
     await organisation('Kenter Jeugdhulp')
     const id = await organisation('Parlan')
-    await expect(
-      updateOrganisation(db, { regionId, id, name: 'Kenter Jeugdhulp', kind: 'provider', actorId, now }),
-    ).rejects.toBeInstanceOf(DuplicateNameError)
+    expect(await updateOrganisation(db, { regionId, id, name: 'Kenter Jeugdhulp', kind: 'provider', actorId, now })).toEqual(duplicate)
   })
 
   it('updates within the region and audits it', async () => {
     const id = await organisation('Parlan')
-    expect(await updateOrganisation(db, { regionId, id, name: 'Parlan Jeugdhulp', kind: 'other', actorId, now })).toBe(true)
+    expect(await updateOrganisation(db, { regionId, id, name: 'Parlan Jeugdhulp', kind: 'other', actorId, now })).toEqual({ ok: true, id })
     const row = await db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(row).toMatchObject({ name: 'Parlan Jeugdhulp', kind: 'other' })
     const [updated] = await entries('organisation.updated')
@@ -116,9 +123,7 @@ describe('organisations', () => {
 
   it('does not update an organisation of another region', async () => {
     const foreign = await organisation('Cardea', otherRegionId)
-    expect(
-      await updateOrganisation(db, { regionId, id: foreign, name: 'Gekaapt', kind: 'other', actorId, now }),
-    ).toBe(false)
+    expect(await updateOrganisation(db, { regionId, id: foreign, name: 'Gekaapt', kind: 'other', actorId, now })).toEqual(notFound)
     const row = await db.selectFrom('organisations').selectAll().where('id', '=', foreign).executeTakeFirstOrThrow()
     expect(row).toMatchObject({ name: 'Cardea', kind: 'provider' })
   })
@@ -137,7 +142,7 @@ describe('memberships', () => {
 
   it('changes a role and audits the change', async () => {
     const { userId, membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'civil_servant' })
-    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now })).toBe(true)
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now })).toMatchObject({ ok: true })
     expect((await membership(membershipId))!.role).toBe('alderman')
     const [changed] = await entries('membership.role_changed')
     expect(changed).toMatchObject({ subject_id: userId, region_id: regionId, actor_id: actorId })
@@ -149,14 +154,14 @@ describe('memberships', () => {
     const base = { userId, regionId, organisationId: staffOrg, actorId, now }
     const servant = await addMembership(db, { ...base, role: 'civil_servant' })
     const alderman = await addMembership(db, { ...base, role: 'alderman' })
-    expect(await changeRole(db, { regionId, membershipId: servant, role: 'alderman', actorId, now })).toBe(true)
+    expect(await changeRole(db, { regionId, membershipId: servant, role: 'alderman', actorId, now })).toMatchObject({ ok: true })
     const left = await db.selectFrom('memberships').selectAll().where('user_id', '=', userId).execute()
     expect(left.map((m) => m.id)).toEqual([alderman])
   })
 
   it('removes a membership and audits it', async () => {
     const { userId, membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'evaluator' })
-    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(true)
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toMatchObject({ ok: true })
     expect(await membership(membershipId)).toBeUndefined()
     const [removed] = await entries('membership.removed')
     expect(removed).toMatchObject({ subject_id: userId, region_id: regionId, actor_id: actorId })
@@ -166,9 +171,23 @@ describe('memberships', () => {
   it('does not touch a membership of another region', async () => {
     const foreignOrg = await makeOrganisation(db, otherRegionId)
     const { membershipId } = await makeMember(db, { regionId: otherRegionId, organisationId: foreignOrg, role: 'evaluator' })
-    expect(await changeRole(db, { regionId, membershipId, role: 'region_admin', actorId, now })).toBe(false)
-    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(false)
+    expect(await changeRole(db, { regionId, membershipId, role: 'region_admin', actorId, now })).toEqual(notFound)
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toEqual(notFound)
     expect((await membership(membershipId))!.role).toBe('evaluator')
+  })
+})
+
+describe('memberships and the collaboration server', () => {
+  it('tells it whose access changed after a change or removal, and nothing after a refusal', async () => {
+    const told: Array<{ userId?: string }> = []
+    const notices = { accessChanged: (n: { userId?: string }) => void told.push(n) }
+    const { userId, membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'civil_servant' })
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now }, notices)).toEqual({ ok: true, userId })
+    expect(await changeRole(db, { regionId, membershipId, role: 'provider_member', actorId, now }, notices)).toMatchObject({ ok: false })
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now }, notices)).toEqual({ ok: true, userId })
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now }, notices)).toEqual({ ok: true, userId })
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now }, notices)).toEqual(notFound)
+    expect(told).toEqual([{ userId }, { userId }])
   })
 })
 
@@ -197,7 +216,7 @@ describe('roles that fit the organisation', () => {
     const provider = await organisation('Kompas Jeugd & Gezin')
     const { membershipId } = await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
     const before = (await auditEntries(db)).length
-    await expect(changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now })).rejects.toBeInstanceOf(RoleDoesNotFitError)
+    expect(await changeRole(db, { regionId, membershipId, role: 'alderman', actorId, now })).toEqual({ ok: false, reason: 'role_does_not_fit' })
     expect((await membership(membershipId))!.role).toBe('provider_member')
     expect(await auditEntries(db)).toHaveLength(before)
   })
@@ -216,39 +235,101 @@ describe('the last region administrator', () => {
 
   it('cannot be given another role', async () => {
     const before = (await auditEntries(db)).length
-    await expect(
-      changeRole(db, { regionId, membershipId: adminMembership, role: 'civil_servant', actorId, now }),
-    ).rejects.toBeInstanceOf(LastAdminError)
+    expect(await changeRole(db, { regionId, membershipId: adminMembership, role: 'civil_servant', actorId, now })).toEqual(lastAdmin)
     expect((await membership(adminMembership))!.role).toBe('region_admin')
     expect(await auditEntries(db)).toHaveLength(before)
   })
 
   it('cannot be removed', async () => {
-    await expect(removeMembership(db, { regionId, membershipId: adminMembership, actorId, now })).rejects.toBeInstanceOf(
-      LastAdminError,
-    )
+    expect(await removeMembership(db, { regionId, membershipId: adminMembership, actorId, now })).toEqual(lastAdmin)
     expect(await membership(adminMembership)).toBeDefined()
   })
 
   it('counts per region: an administrator elsewhere does not help', async () => {
     const foreignOrg = await makeOrganisation(db, otherRegionId)
     await makeMember(db, { regionId: otherRegionId, organisationId: foreignOrg, role: 'region_admin' })
-    await expect(removeMembership(db, { regionId, membershipId: adminMembership, actorId, now })).rejects.toBeInstanceOf(
-      LastAdminError,
-    )
+    expect(await removeMembership(db, { regionId, membershipId: adminMembership, actorId, now })).toEqual(lastAdmin)
   })
 
   it('can step down once there is another administrator', async () => {
     const second = await makeMember(db, { regionId, organisationId: staffOrg, role: 'region_admin' })
-    expect(await changeRole(db, { regionId, membershipId: adminMembership, role: 'civil_servant', actorId, now })).toBe(true)
+    expect(await changeRole(db, { regionId, membershipId: adminMembership, role: 'civil_servant', actorId, now })).toMatchObject({ ok: true })
     // now the second one is the last
-    await expect(
-      removeMembership(db, { regionId, membershipId: second.membershipId, actorId, now }),
-    ).rejects.toBeInstanceOf(LastAdminError)
+    expect(await removeMembership(db, { regionId, membershipId: second.membershipId, actorId, now })).toEqual(lastAdmin)
   })
 
   it('may keep the role while other memberships change', async () => {
     const { membershipId } = await makeMember(db, { regionId, organisationId: staffOrg, role: 'alderman' })
-    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toBe(true)
+    expect(await removeMembership(db, { regionId, membershipId, actorId, now })).toMatchObject({ ok: true })
+  })
+})
+
+describe("an organisation's kind", () => {
+  it('does not change when a current member holds a role that would not fit the new kind, and nothing is written', async () => {
+    const provider = await organisation('Kompas Jeugd & Gezin')
+    await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
+    const before = (await auditEntries(db)).length
+    expect(await updateOrganisation(db, { regionId, id: provider, name: 'Kompas', kind: 'municipality', actorId, now })).toEqual({
+      ok: false,
+      reason: 'members_do_not_fit',
+    })
+    const row = await db.selectFrom('organisations').selectAll().where('id', '=', provider).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ name: 'Kompas Jeugd & Gezin', kind: 'provider' })
+    expect(await auditEntries(db)).toHaveLength(before)
+  })
+
+  it('changes when every member still fits: a municipality with a civil servant may become "other"', async () => {
+    const bureau = await makeOrganisation(db, regionId, { name: 'Inkoopbureau', kind: 'municipality' })
+    await makeMember(db, { regionId, organisationId: bureau, role: 'civil_servant' })
+    expect(await updateOrganisation(db, { regionId, id: bureau, name: 'Inkoopbureau', kind: 'other', actorId, now })).toEqual({ ok: true, id: bureau })
+    // ... but not to "other" while an alderman sits there
+    const gemeente = await makeOrganisation(db, regionId, { name: 'Gemeente Velsen', kind: 'municipality' })
+    await makeMember(db, { regionId, organisationId: gemeente, role: 'alderman' })
+    expect(await updateOrganisation(db, { regionId, id: gemeente, name: 'Gemeente Velsen', kind: 'other', actorId, now })).toMatchObject({
+      reason: 'members_do_not_fit',
+    })
+  })
+
+  it('changes freely while the organisation has no members', async () => {
+    const empty = await organisation('Nog leeg')
+    expect(await updateOrganisation(db, { regionId, id: empty, name: 'Nog leeg', kind: 'panel', actorId, now })).toEqual({ ok: true, id: empty })
+  })
+
+  it('no longer holds the kind back once the member is removed', async () => {
+    const provider = await organisation('Parlan')
+    const userId = await makeUser(db)
+    await addMembership(db, { userId, regionId, organisationId: provider, role: 'provider_member', actorId, now })
+    await db.deleteFrom('memberships').where('user_id', '=', userId).execute()
+    expect(await updateOrganisation(db, { regionId, id: provider, name: 'Parlan', kind: 'other', actorId, now })).toMatchObject({ ok: true })
+  })
+})
+
+describe('region settings', () => {
+  const admin = () => loadActor(db, { id: actorId, under_16: 0 })
+
+  it('writes, audits, and tells the collaboration server about each document of the region', async () => {
+    const told: Array<{ docId?: string; userId?: string }> = []
+    const notices = { accessChanged: (n: { docId?: string; userId?: string }) => void told.push(n) }
+    const doc = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId, now })
+    const result = await updateRegionSettings(db, notices, { actor: await admin(), regionId, providersMayDraft: true, now })
+    expect(result).toEqual({ ok: true, changed: true })
+    expect((await db.selectFrom('regions').select('providers_may_draft').where('id', '=', regionId).executeTakeFirstOrThrow()).providers_may_draft).toBe(1)
+    expect(told).toEqual([{ docId: doc }])
+    const [entry] = await entries('region.settings_changed')
+    expect(entry).toMatchObject({ subject_id: regionId, region_id: regionId, actor_id: actorId })
+    expect(JSON.parse(entry!.data)).toEqual({ providersMayDraft: true })
+  })
+
+  it('refuses someone who may not administer the region, writing and telling nothing', async () => {
+    const told: unknown[] = []
+    const servant = await makeMember(db, { regionId, organisationId: staffOrg, role: 'civil_servant' })
+    const actor = await loadActor(db, { id: servant.userId, under_16: 0 })
+    const result = await updateRegionSettings(db, { accessChanged: (n) => void told.push(n) }, { actor, regionId, providersMayDraft: true, now })
+    expect(result).toEqual({ ok: false, reason: 'forbidden' })
+    // An administrator of another region neither.
+    const elsewhere = await updateRegionSettings(db, { accessChanged: (n) => void told.push(n) }, { actor: await admin(), regionId: otherRegionId, providersMayDraft: true, now })
+    expect(elsewhere).toEqual({ ok: false, reason: 'forbidden' })
+    expect(told).toEqual([])
+    expect(await entries('region.settings_changed')).toHaveLength(0)
   })
 })

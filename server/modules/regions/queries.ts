@@ -1,4 +1,6 @@
 import type { DB } from '../../../db/connect'
+import { organisationKinds } from '../../../db/schema'
+import { rolesByOrganisationKind } from '../../policy/can'
 
 export function findRegionBySlug(db: DB, slug: string) {
   return db.selectFrom('regions').select(['id', 'slug', 'name', 'description']).where('slug', '=', slug).executeTakeFirst()
@@ -44,7 +46,11 @@ export function findOrganisation(db: DB, regionId: string, organisationId: strin
     .executeTakeFirst()
 }
 
-/** Members of a region with their roles. Panel members appear by display name only. */
+/**
+ * Members of a region with their roles, for the administrator's list. Each row offers only the
+ * roles that fit its organisation (server/policy/memberships.ts), and keeps a role from before the
+ * rule so that the select shows what the person holds.
+ */
 export async function listMembers(db: DB, regionId: string) {
   const rows = await db
     .selectFrom('memberships')
@@ -64,16 +70,26 @@ export async function listMembers(db: DB, regionId: string) {
     .where('memberships.region_id', '=', regionId)
     .orderBy('users.name')
     .execute()
-  return rows
+  return rows.map((m) => {
+    const fitting = rolesByOrganisationKind[m.organisation_kind]
+    return { ...m, roles: fitting.includes(m.role) ? fitting : [m.role, ...fitting] }
+  })
 }
 
-/** The person a membership of this region belongs to, or undefined. */
-export async function membershipUserId(db: DB, regionId: string, membershipId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('memberships')
-    .select('user_id')
-    .where('region_id', '=', regionId)
-    .where('id', '=', membershipId)
-    .executeTakeFirst()
-  return row?.user_id
+/** The region settings an administrator can change. */
+export async function regionSettings(db: DB, regionId: string) {
+  const row = await db.selectFrom('regions').select('providers_may_draft').where('id', '=', regionId).executeTakeFirstOrThrow()
+  return { providersMayDraft: Boolean(row.providers_may_draft) }
+}
+
+/** The region at a glance for its staff home: municipalities by subregion, organisations per kind. */
+export async function regionOverview(db: DB, regionId: string) {
+  const [municipalities, organisations] = await Promise.all([listMunicipalities(db, regionId), listOrganisations(db, regionId)])
+  const counts = new Map<string, number>()
+  for (const o of organisations) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1)
+  return {
+    municipalities,
+    organisationCount: organisations.length,
+    countByKind: organisationKinds.map((kind) => ({ kind, count: counts.get(kind) ?? 0 })),
+  }
 }

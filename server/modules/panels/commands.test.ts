@@ -1,21 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Connection, DB } from '../../../db/connect'
-import { auditEntries, freshDb, makeMember, makeOrganisation, makeRegion, makeUser, T0 } from '../../../tests/support/db'
+import { auditEntries, issueCode, makeMember, makeOrganisation, makeRegion, makeUser, regionSetting, T0 } from '../../../tests/support/db'
 import { loadActor } from '../../auth/actor'
 import { createSession, validateSessionToken } from '../../auth/session'
 import { DAY, MINUTE } from '../../lib/time'
 import { addMembership } from '../regions/commands'
 import { randomSafeName } from '../accounts/names'
-import {
-  generateCode,
-  issuePanelCode,
-  normaliseCode,
-  NotAPanelMemberError,
-  peekPanelCode,
-  recordConsent,
-  redeemPanelCode,
-  withdrawConsent,
-} from './access'
+import { generateCode, normaliseCode } from './codes'
+import { issuePanelCode, recordConsent, redeemPanelCode, revokePanelCode, withdrawConsent } from './commands'
+import { listIssuedCodes, panelHome, peekPanelCode } from './queries'
+import { createDocument } from '../documents/commands'
 
 const later = (ms: number) => new Date(T0.getTime() + ms)
 
@@ -26,16 +20,11 @@ let panelId: string
 let coordinatorId: string
 
 beforeEach(async () => {
-  conn = await freshDb()
-  db = conn.db
-  regionId = await makeRegion(db)
-  panelId = await makeOrganisation(db, regionId, { name: 'Jongerenpanel', kind: 'panel' })
-  const staff = await makeOrganisation(db, regionId, { name: 'Gemeente Haarlem', kind: 'municipality' })
-  coordinatorId = (await makeMember(db, { regionId, organisationId: staff, role: 'civil_servant' })).userId
+  ;({ conn, db, regionId, panelId, staffId: coordinatorId } = await regionSetting())
 })
 afterEach(() => conn.close())
 
-const issue = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
+const issueResult = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
   issuePanelCode(db, {
     regionId,
     organisationId: panelId,
@@ -44,6 +33,8 @@ const issue = (opts: { under16?: boolean; userId?: string; now?: Date } = {}) =>
     actorId: coordinatorId,
     now: opts.now ?? T0,
   })
+const issue = (opts: Parameters<typeof issueResult>[0] = {}) =>
+  issueCode(db, { regionId, organisationId: panelId, actorId: coordinatorId, ...opts })
 
 /** A new panel member who joined with a code; returns their user id. */
 async function joinedMember(opts: { under16?: boolean; name?: string } = {}) {
@@ -120,7 +111,7 @@ describe('issuing and redeeming a code for a new member', () => {
     const users = await countUsers()
     expect(await redeemPanelCode(db, { code, displayName: 'Tweede', now: later(2 * MINUTE) })).toEqual({
       ok: false,
-      reason: 'invalid',
+      reason: 'invalid_code',
     })
     expect(await countUsers()).toBe(users)
     expect(await peekPanelCode(db, code, later(2 * MINUTE))).toBeNull()
@@ -132,7 +123,7 @@ describe('issuing and redeeming a code for a new member', () => {
     expect(await peekPanelCode(db, code, expired)).toBeNull()
     expect(await redeemPanelCode(db, { code, displayName: 'Te laat', now: expired })).toEqual({
       ok: false,
-      reason: 'invalid',
+      reason: 'invalid_code',
     })
     // just before expiry it still works
     expect(
@@ -143,7 +134,7 @@ describe('issuing and redeeming a code for a new member', () => {
   it('refuses an unknown code', async () => {
     expect(await redeemPanelCode(db, { code: generateCode(), displayName: 'X', now: T0 })).toEqual({
       ok: false,
-      reason: 'invalid',
+      reason: 'invalid_code',
     })
   })
 
@@ -181,7 +172,7 @@ describe('re-entry codes', () => {
     const memberId = await joinedMember()
     const { code } = await issue({ userId: memberId, now: later(DAY) })
     expect(await redeemPanelCode(db, { code, now: later(DAY) })).toMatchObject({ ok: true })
-    expect(await redeemPanelCode(db, { code, now: later(DAY) })).toEqual({ ok: false, reason: 'invalid' })
+    expect(await redeemPanelCode(db, { code, now: later(DAY) })).toEqual({ ok: false, reason: 'invalid_code' })
   })
 })
 
@@ -221,7 +212,7 @@ describe('guardian consent for members under 16', () => {
     const memberId = await joinedMember({ under16: true })
     const input = { regionId, userId: memberId, givenBy: 'moeder', actorId: coordinatorId, now: T0 }
     expect(await recordConsent(db, input)).toEqual({ ok: true })
-    expect(await recordConsent(db, input)).toEqual({ ok: false, reason: 'already' })
+    expect(await recordConsent(db, input)).toEqual({ ok: false, reason: 'already_consented' })
   })
 
   it('counts per region: consent in one region does not open another', async () => {
@@ -261,7 +252,7 @@ describe('guardian consent for members under 16', () => {
     const memberId = await joinedMember({ under16: true })
     expect(await withdrawConsent(db, { regionId, userId: memberId, actorId: coordinatorId, now: T0 })).toEqual({
       ok: false,
-      reason: 'none',
+      reason: 'no_consent',
     })
   })
 
@@ -308,12 +299,12 @@ describe('audit', () => {
 describe('re-entry codes only for people who sign in with codes', () => {
   it('are refused for someone with an e-mail account, or with another role too', async () => {
     const withEmail = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: 'ouder@example.test' })
-    await expect(issue({ userId: withEmail.userId })).rejects.toThrow(NotAPanelMemberError)
+    expect(await issueResult({ userId: withEmail.userId })).toEqual({ ok: false, reason: 'not_panel_only' })
 
     const codeOnly = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: null })
     const staff = await makeOrganisation(db, regionId, { kind: 'municipality' })
     await addMembership(db, { userId: codeOnly.userId, regionId, organisationId: staff, role: 'region_admin', actorId: null, now: T0 })
-    await expect(issue({ userId: codeOnly.userId })).rejects.toThrow(NotAPanelMemberError)
+    expect(await issueResult({ userId: codeOnly.userId })).toEqual({ ok: false, reason: 'not_panel_only' })
     const codes = await db.selectFrom('panel_access_codes').select('id').execute()
     expect(codes).toHaveLength(0)
   })
@@ -323,5 +314,121 @@ describe('re-entry codes only for people who sign in with codes', () => {
     const { code } = await issue({ userId: member.userId })
     const result = await redeemPanelCode(db, { code, now: later(MINUTE) })
     expect(result).toEqual({ ok: true, userId: member.userId, newMember: false })
+  })
+})
+
+describe('issued codes: listed for the coordinators, revocable while unused', () => {
+  const coordinator = () => loadActor(db, { id: coordinatorId, under_16: 0 })
+
+  it('lists who a code is for, under 16 or not, and its state, never the code', async () => {
+    const fresh = await issue({ under16: true })
+    const usedCode = await issue()
+    const res = await redeemPanelCode(db, { code: usedCode.code, displayName: 'Zonnebloem', now: later(MINUTE) })
+    if (!res.ok) throw new Error(res.reason)
+    const expired = await issue({ now: new Date(T0.getTime() - 15 * DAY) })
+    const list = await listIssuedCodes(db, regionId, later(2 * MINUTE))
+    const byId = new Map(list.map((c) => [c.id, c]))
+    expect(byId.get(fresh.id)).toMatchObject({ state: 'open', under16: true, member_name: null, panel_name: 'Jongerenpanel' })
+    expect(byId.get(usedCode.id)).toMatchObject({ state: 'used', under16: false, member_name: 'Zonnebloem' })
+    expect(byId.get(expired.id)).toMatchObject({ state: 'expired' })
+    expect(byId.get(fresh.id)!.issued_by).toBeTruthy()
+    const text = JSON.stringify(list)
+    for (const { code } of [fresh, usedCode, expired]) {
+      expect(text).not.toContain(code)
+      expect(text).not.toContain(code.replace(/-/g, ''))
+    }
+    // Another region's codes are not in this list.
+    const other = await regionSetting()
+    try {
+      await issueCode(other.db, { regionId: other.regionId, organisationId: other.panelId, actorId: other.staffId })
+      expect(await listIssuedCodes(other.db, regionId, T0)).toEqual([])
+    } finally {
+      await other.conn.close()
+    }
+  })
+
+  it('a revoked code opens nothing, is audited, and shows as revoked', async () => {
+    const { id, code } = await issue()
+    expect(await revokePanelCode(db, { actor: await coordinator(), regionId, codeId: id, now: later(MINUTE) })).toEqual({ ok: true })
+    expect(await peekPanelCode(db, code, later(2 * MINUTE))).toBeNull()
+    const users = await countUsers()
+    expect(await redeemPanelCode(db, { code, displayName: 'Te laat', now: later(2 * MINUTE) })).toEqual({ ok: false, reason: 'invalid_code' })
+    expect(await countUsers()).toBe(users)
+    const [entry] = (await auditEntries(db, regionId)).filter((e) => e.action === 'panel_code.revoked')
+    expect(entry).toMatchObject({ subject_id: id, actor_id: coordinatorId })
+    expect(JSON.stringify(entry)).not.toContain(code)
+    expect((await listIssuedCodes(db, regionId, later(3 * MINUTE)))[0]).toMatchObject({ id, state: 'revoked' })
+    // Twice is refused.
+    expect(await revokePanelCode(db, { actor: await coordinator(), regionId, codeId: id, now: later(4 * MINUTE) })).toEqual({ ok: false, reason: 'code_revoked' })
+  })
+
+  it('a used code cannot be revoked, and the member keeps their way in', async () => {
+    const { id, code } = await issue()
+    const res = await redeemPanelCode(db, { code, displayName: 'Vlinder', now: later(MINUTE) })
+    expect(res.ok).toBe(true)
+    const before = (await auditEntries(db)).length
+    expect(await revokePanelCode(db, { actor: await coordinator(), regionId, codeId: id, now: later(2 * MINUTE) })).toEqual({ ok: false, reason: 'code_used' })
+    expect(await auditEntries(db)).toHaveLength(before)
+    const row = await db.selectFrom('panel_access_codes').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.revoked_at).toBeNull()
+  })
+
+  it('is refused to someone who does not coordinate panels in that region, and to any region but the code’s own', async () => {
+    const { id, code } = await issue()
+    const provider = await makeOrganisation(db, regionId, { kind: 'provider' })
+    const member = await makeMember(db, { regionId, organisationId: provider, role: 'provider_member' })
+    const outsider = await loadActor(db, { id: member.userId, under_16: 0 })
+    expect(await revokePanelCode(db, { actor: outsider, regionId, codeId: id, now: later(MINUTE) })).toEqual({ ok: false, reason: 'forbidden' })
+    // A coordinator of another region, naming their own region: the code is not there.
+    const otherRegion = await makeRegion(db)
+    const otherStaff = await makeOrganisation(db, otherRegion, { kind: 'municipality' })
+    const otherCoordinator = await makeMember(db, { regionId: otherRegion, organisationId: otherStaff, role: 'civil_servant' })
+    const elsewhere = await loadActor(db, { id: otherCoordinator.userId, under_16: 0 })
+    expect(await revokePanelCode(db, { actor: elsewhere, regionId: otherRegion, codeId: id, now: later(MINUTE) })).toEqual({ ok: false, reason: 'not_found' })
+    // ... or naming this region: not theirs.
+    expect(await revokePanelCode(db, { actor: elsewhere, regionId, codeId: id, now: later(MINUTE) })).toEqual({ ok: false, reason: 'forbidden' })
+    expect(await peekPanelCode(db, code, later(MINUTE))).not.toBeNull()
+  })
+})
+
+describe('a panel member’s own home', () => {
+  it('says what is open for reaction, how many reactions have an answer, and who gave the code', async () => {
+    const memberId = await joinedMember()
+    const actor = await loadActor(db, (await userRow(memberId))!)
+    const principles = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId: coordinatorId, now: T0 })
+    await createDocument(db, { regionId, kind: 'proposal', title: 'Voorstel PHO', actorId: coordinatorId, now: T0 })
+    const comment = (disposition: 'open' | 'adopted') => ({
+      id: `c-${disposition}-${Math.random()}`,
+      doc_id: principles,
+      region_id: regionId,
+      author_id: memberId,
+      anchor_start: 'a',
+      anchor_end: 'b',
+      quote: 'woorden',
+      section: '',
+      body: 'Mijn reactie',
+      moderation: 'visible' as const,
+      disposition,
+      created_at: T0.toISOString(),
+    })
+    await db.insertInto('comments').values([comment('open'), comment('adopted'), comment('adopted')]).execute()
+    const home = await panelHome(db, actor, regionId, T0)
+    // Panel members comment on the principles and only read proposals (the policy), so only the principles are open.
+    expect(home).toEqual({
+      principlesOpen: true,
+      otherOpen: [],
+      reactions: { total: 3, answered: 2 },
+      coordinator: { name: expect.any(String), panel: 'Jongerenpanel' },
+    })
+    const coordinatorName = (await userRow(coordinatorId))!.name
+    expect(home.coordinator!.name).toBe(coordinatorName)
+  })
+
+  it('has nothing open once the principles are locked, and no coordinator for a member who joined without a code', async () => {
+    const member = await makeMember(db, { regionId, organisationId: panelId, role: 'panel_member', email: null })
+    const principles = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId: coordinatorId, now: T0 })
+    await db.updateTable('documents').set({ status: 'locked' }).where('id', '=', principles).execute()
+    const home = await panelHome(db, await loadActor(db, { id: member.userId, under_16: 0 }), regionId, T0)
+    expect(home).toEqual({ principlesOpen: false, otherOpen: [], reactions: { total: 0, answered: 0 }, coordinator: null })
   })
 })
