@@ -4,6 +4,7 @@ import type { DB } from '../../db/connect'
 import type { Role } from '../../db/schema'
 import { colourFor } from '../../app/editor/presence'
 import { loadActor } from '../auth/actor'
+import { shownRole } from '../policy/roles'
 import { isSafeName } from '../modules/accounts/names'
 import type { CollabHooks } from './hooks'
 
@@ -72,25 +73,14 @@ export interface PresenceIdentity {
   role: Role | null
 }
 
-/** When several roles apply, the one shown. */
-const ROLE_ORDER: readonly Role[] = [
-  'alderman',
-  'region_admin',
-  'civil_servant',
-  'evaluator',
-  'education_partner',
-  'provider_member',
-  'panel_member',
-]
 
 /**
  * The server's presence identity of a person: their display name (for members under 16 only a
  * name that passes the safe-name rule, otherwise just their role), their colour from the user id,
- * and the first of their roles in the region by ROLE_ORDER.
+ * and the role shown for them (policy/roles.ts shownRole).
  */
 export function presenceIdentity(input: { userId: string; name: string; under16: boolean; roles: Iterable<Role> }): PresenceIdentity {
-  const roles = new Set(input.roles)
-  const role = ROLE_ORDER.find((r) => roles.has(r)) ?? null
+  const role = shownRole(input.roles)
   const name = input.name.trim()
   const shownName = (input.under16 && !isSafeName(name)) || !name ? FALLBACK_NAME : name.slice(0, 80)
   return { id: input.userId, name: shownName, color: colourFor(input.userId), role }

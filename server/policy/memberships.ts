@@ -21,6 +21,18 @@ export const rolesByOrganisationKind: { readonly [K in OrganisationKind]: readon
   panel: ['panel_member'],
 }
 
+/** The role of the people in a panel: what queries for panel members select on. */
+export const PANEL_ROLE = 'panel_member' satisfies Role
+
+/**
+ * The roles to offer for a membership at an organisation of this kind: the fitting ones, and the
+ * current one first when it no longer fits (so a page can show it and offer a way out).
+ */
+export function rolesOffered(current: Role, kind: OrganisationKind): readonly Role[] {
+  const fitting = rolesByOrganisationKind[kind]
+  return fitting.includes(current) ? fitting : [current, ...fitting]
+}
+
 /** Whether `role` can be held for an organisation of this kind. */
 export function roleFitsOrganisation(role: Role, kind: OrganisationKind): boolean {
   return Object.hasOwn(rolesByOrganisationKind, kind) && rolesByOrganisationKind[kind].includes(role)

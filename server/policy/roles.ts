@@ -15,3 +15,20 @@ export const coordinatesPanels = (roles: Roles) => roles.has('region_admin') || 
 /** Drafters write the region's texts: civil servants, aldermen and region administrators. */
 const drafterRoles: Role[] = ['civil_servant', 'alderman', 'region_admin']
 export const isDrafter = (roles: Roles) => drafterRoles.some((r) => roles.has(r))
+
+/** When several roles apply, the one shown. */
+const ROLE_ORDER: readonly Role[] = [
+  'alderman',
+  'region_admin',
+  'civil_servant',
+  'evaluator',
+  'education_partner',
+  'provider_member',
+  'panel_member',
+]
+
+/** The one role shown beside a person's name (presence, lists) when they hold several in a region. */
+export function shownRole(roles: Iterable<Role>): Role | null {
+  const held = new Set(roles)
+  return ROLE_ORDER.find((r) => held.has(r)) ?? null
+}

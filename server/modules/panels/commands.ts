@@ -4,7 +4,7 @@ import { randomId, sha256Hex } from '../../lib/ids'
 import { done, refuse, type Result } from '../../lib/result'
 import { DAY, iso } from '../../lib/time'
 import { can, type Actor } from '../../policy/can'
-import { holdsPanelMembers, onlyPanelMember } from '../../policy/memberships'
+import { holdsPanelMembers, onlyPanelMember, PANEL_ROLE } from '../../policy/memberships'
 import { audit, stamp } from '../audit/audit'
 import { createUser } from '../accounts/commands'
 import { checkDisplayName } from '../accounts/names'
@@ -165,7 +165,7 @@ function findPanelMember(db: DB, regionId: string, userId: string) {
     .select(['users.id', 'users.under_16', 'memberships.organisation_id'])
     .where('memberships.region_id', '=', regionId)
     .where('memberships.user_id', '=', userId)
-    .where('memberships.role', '=', 'panel_member')
+    .where('memberships.role', '=', PANEL_ROLE)
     .executeTakeFirst()
 }
 

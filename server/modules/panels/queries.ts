@@ -1,7 +1,7 @@
 import type { DB } from '../../../db/connect'
 import { sha256Hex } from '../../lib/ids'
 import { atLeast, type Actor } from '../../policy/can'
-import { holdsPanelMembers } from '../../policy/memberships'
+import { holdsPanelMembers, PANEL_ROLE } from '../../policy/memberships'
 import { listDocuments } from '../documents/queries'
 import { findPrinciplesDocument } from '../principles/content'
 import { listOrganisations } from '../regions/queries'
@@ -70,7 +70,7 @@ export async function listPanelMembers(db: DB, regionId: string) {
       'organisations.name as organisation_name',
     ])
     .where('memberships.region_id', '=', regionId)
-    .where('memberships.role', '=', 'panel_member')
+    .where('memberships.role', '=', PANEL_ROLE)
     .orderBy('organisations.name')
     .orderBy('users.name')
     .execute()

@@ -46,12 +46,12 @@ async function organisationKind(db: DB, regionId: string, organisationId: string
  * always keeps at least one administrator.
  */
 async function isLastAdmin(db: DB, regionId: string, role: Role): Promise<boolean> {
-  if (role !== 'region_admin') return false
+  if (role !== 'region_admin') return false // policy-boundary: invariant (the last administrator stays)
   const { n } = await db
     .selectFrom('memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('region_id', '=', regionId)
-    .where('role', '=', 'region_admin')
+    .where('role', '=', 'region_admin') // policy-boundary: invariant (the last administrator stays)
     .executeTakeFirstOrThrow()
   return Number(n) <= 1
 }
@@ -216,7 +216,7 @@ async function changeMembership(
  */
 export function changeRole(db: DB, input: MembershipInput & { role: Role }, notices?: AccessNotices) {
   return changeMembership(db, input, notices, async (trx, m) => {
-    if (m.role === input.role) return 'unchanged'
+    if (m.role === input.role) return 'unchanged' // policy-boundary: invariant (the same role again changes nothing)
     const kind = await organisationKind(trx, input.regionId, m.organisation_id)
     if (!kind || !roleFitsOrganisation(input.role, kind)) return 'role_does_not_fit'
     if (await isLastAdmin(trx, input.regionId, m.role)) return 'last_admin'

@@ -1,6 +1,6 @@
 import type { DB } from '../../../db/connect'
 import { organisationKinds } from '../../../db/schema'
-import { rolesByOrganisationKind } from '../../policy/can'
+import { rolesOffered } from '../../policy/memberships'
 
 export function findRegionBySlug(db: DB, slug: string) {
   return db.selectFrom('regions').select(['id', 'slug', 'name', 'description']).where('slug', '=', slug).executeTakeFirst()
@@ -70,10 +70,7 @@ export async function listMembers(db: DB, regionId: string) {
     .where('memberships.region_id', '=', regionId)
     .orderBy('users.name')
     .execute()
-  return rows.map((m) => {
-    const fitting = rolesByOrganisationKind[m.organisation_kind]
-    return { ...m, roles: fitting.includes(m.role) ? fitting : [m.role, ...fitting] }
-  })
+  return rows.map((m) => ({ ...m, roles: rolesOffered(m.role, m.organisation_kind) }))
 }
 
 /** The region settings an administrator can change. */
