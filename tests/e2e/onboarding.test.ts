@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, hydrated, launchBrowser, newPage, REGION, regionMenu } from '../support/browser'
+import { expect, it } from 'vitest'
+import { hydrated, REGION, regionMenu } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /** Getting in for the first time: an invitation link, and a panel code with guardian consent. */
-describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', () => {
-  let server: TestServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
+e2eSuite('e2e: invitations and panel codes', (portal) => {
   it('an invited person opens the link in another browser, makes an account and lands in the region; the link then says it was used', async () => {
-    const admin = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    const guest = await newPage(browser, server)
+    const admin = await portal.newPage('regiocoordinator@samenspel.example')
+    const guest = await portal.newPage()
     try {
       await admin.goto(`/regio/${REGION}/beheer/uitnodigingen`)
       await hydrated(admin)
@@ -32,7 +20,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       await created.waitFor()
       expect(await created.innerText()).toContain('nieuwe.collega@gemeente-haarlem.example')
       const link = (await created.locator('code.invite-link').innerText()).trim()
-      expect(link).toMatch(new RegExp(`^${server.url}/uitnodiging/[A-Za-z0-9_-]{20,}$`))
+      expect(link).toMatch(new RegExp(`^${portal.server.url}/uitnodiging/[A-Za-z0-9_-]{20,}$`))
       // The table lists it as open.
       const row = admin.getByRole('row').filter({ hasText: 'nieuwe.collega@gemeente-haarlem.example' })
       await row.waitFor()
@@ -83,8 +71,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
   })
 
   it('a panel member under 16 logs in with a code (any case, spaces), waits for consent, and gets in once the coordinator records it', async () => {
-    const coordinator = await newPage(browser, server, { as: 'beleidsmedewerker@samenspel.example' })
-    const member = await newPage(browser, server)
+    const coordinator = await portal.newPage('beleidsmedewerker@samenspel.example')
+    const member = await portal.newPage()
     try {
       await coordinator.goto(`/regio/${REGION}/panels`)
       await hydrated(coordinator)
@@ -131,15 +119,12 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       expect(memberMenu).toContain('Start')
       for (const item of ['Beheer', 'Panels', 'Logboek']) expect(memberMenu).not.toContain(item)
       // The code worked once.
-      const third = await newPage(browser, server)
-      try {
+      await portal.withPage(undefined, async (third) => {
         await third.goto('/panelcode')
         await third.getByLabel('Je code').fill(code)
         await third.getByRole('button', { name: 'Verder' }).click()
         expect(await third.getByRole('alert').innerText()).toContain('Deze code werkt niet.')
-      } finally {
-        await third.context().close()
-      }
+      })
     } finally {
       await coordinator.context().close()
       await member.context().close()

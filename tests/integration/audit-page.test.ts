@@ -1,28 +1,17 @@
 import Database from 'better-sqlite3'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, screenshot, uncaughtErrors } from '../support/browser'
-import { startTestServer, type TestServer } from '../support/server'
+import { expect, it } from 'vitest'
+import { expectNoAxeViolations, hydrated, REGION, screenshot, uncaughtErrors } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /**
  * The logbook page in a browser when the chain is broken: the verdict is announced (role=alert),
  * lists where and which check failed, the checkpoints stay visible, and axe finds nothing. The
  * e2e suite covers the intact state; this covers the state nobody should meet but must be able to read.
  */
-describe.skipIf(chromiumMissing !== null)('the logbook page with a broken chain, in Chromium', () => {
-  let server: TestServer
-  let browser: Browser
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
+e2eSuite('the logbook page with a broken chain, in Chromium', (portal) => {
   it('says where the chain breaks, and passes axe', async () => {
     // Someone with the SQLite file re-attributes an entry of this region.
-    const file = new Database(server.databaseUrl.slice('sqlite:'.length))
+    const file = new Database(portal.server.databaseUrl.slice('sqlite:'.length))
     const region = file.prepare('select id from regions where slug = ?').get(REGION) as { id: string }
     const victim = file
       .prepare('select seq, action from audit_log where region_id = ? and actor_id is not null order by seq limit 1')
@@ -31,8 +20,7 @@ describe.skipIf(chromiumMissing !== null)('the logbook page with a broken chain,
     file.prepare("update audit_log set actor_id = 'someone-else' where seq = ?").run(victim.seq)
     file.close()
 
-    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    try {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       await page.goto(`/regio/${REGION}/logboek`)
       await hydrated(page)
       await page.getByRole('button', { name: 'Keten controleren' }).click()
@@ -45,8 +33,6 @@ describe.skipIf(chromiumMissing !== null)('the logbook page with a broken chain,
       await expectNoAxeViolations(page, 'audit log with a broken chain')
       expect(uncaughtErrors(page)).toEqual([])
       await screenshot(page, 'logboek-verbroken')
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 })
