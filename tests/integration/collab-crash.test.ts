@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { clientPool, typists, until, storedTextHolding, type Client } from '../support/collab'
 import { DEMO } from '../support/demo'
-import { cleanupsAfterAll, freePort, seededDatabase, startProcess, type ServerProcess } from '../support/process'
-import { freshPgSchema, freshSqliteFile } from '../support/server'
+import { cleanupsAfterAll, freePort, seededDatabase, startProcess, typingOnSqliteProcess } from '../support/process'
+import { freshPgSchema } from '../support/server'
 
 /**
  * Durability and scale-out with real processes: SIGKILL while ten clients type, restart, and find
@@ -19,24 +19,14 @@ describe('crash durability (SQLite)', () => {
   const later = cleanupsAfterAll()
 
   it('loses no character of ten typing clients over five SIGKILLs', async () => {
-    const { databaseUrl, remove } = freshSqliteFile('crash')
-    later(remove)
-    const { conn, docId, cookies } = await seededDatabase(databaseUrl, { title: 'Crashtest', sessionsOf: SESSIONS })
-    later(() => conn.close())
-    const port = await freePort()
-    let server: ServerProcess = await startProcess({ port, databaseUrl })
-    later(() => server.kill())
-
-    const pool = clientPool(() => server)
-    later(pool.destroyAll)
-    const clients = cookies.map((cookie) => pool.open(docId, cookie))
-    await Promise.all(clients.map((c) => c.synced))
+    const portal = await typingOnSqliteProcess(later, { name: 'crash', title: 'Crashtest', sessionsOf: SESSIONS })
+    const { conn, docId, clients } = portal
     const typing = typists(clients)
     for (let round = 0; round < 5; round++) {
       await new Promise((r) => setTimeout(r, 400))
-      await server.kill('SIGKILL')
+      await portal.server.kill('SIGKILL')
       await new Promise((r) => setTimeout(r, 150)) // clients go on typing offline
-      server = await startProcess({ port, databaseUrl })
+      await portal.start()
       await until(() => clients.every((c) => c.provider.wsconnected), 15_000, 'reconnect')
     }
     await new Promise((r) => setTimeout(r, 300))

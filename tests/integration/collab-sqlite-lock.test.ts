@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { clientPool, storedTextHolding, typists, until } from '../support/collab'
+import { storedTextHolding, typists, until } from '../support/collab'
 import { DEMO } from '../support/demo'
-import { cleanupsAfterAll, freePort, holdSqliteLock, seededDatabase, startProcess, type ServerProcess } from '../support/process'
-import { freshSqliteFile } from '../support/server'
+import { cleanupsAfterAll, holdSqliteLock, typingOnSqliteProcess } from '../support/process'
 
 /**
  * Issue 7, finding 1: another process holds SQLite's write lock for 10 s while people type (one
@@ -15,18 +14,8 @@ describe('a SQLite write lock held by another process', () => {
   const later = cleanupsAfterAll()
 
   it('loses no token typed through a 10 s lock and a restart; /healthz answers and says degraded', async () => {
-    const { databaseUrl, file, remove } = freshSqliteFile('lock')
-    later(remove)
-    const { conn, docId, cookies } = await seededDatabase(databaseUrl, { title: 'Slottest', sessionsOf: EDITORS })
-    later(() => conn.close())
-
-    const port = await freePort()
-    let server: ServerProcess = await startProcess({ port, databaseUrl })
-    later(() => server.kill())
-    const pool = clientPool(() => server)
-    later(pool.destroyAll)
-    const clients = cookies.map((cookie) => pool.open(docId, cookie))
-    await Promise.all(clients.map((c) => c.synced))
+    const portal = await typingOnSqliteProcess(later, { name: 'lock', title: 'Slottest', sessionsOf: EDITORS })
+    const { file, conn, docId, clients } = portal
 
     const typing = typists(clients, 40)
     later(typing.stop)
@@ -37,7 +26,7 @@ describe('a SQLite write lock held by another process', () => {
     // During the lock: the process answers, and says it is degraded once a write has failed.
     let degraded: { status: number; body: { ok: boolean; status: { storage: string } } } | null = null
     await until(async () => {
-      const res = await fetch(`${server.url}/healthz`)
+      const res = await fetch(`${portal.server.url}/healthz`)
       const body = (await res.json()) as { ok: boolean; status: { storage: string } }
       if (body.status.storage === 'degraded') degraded = { status: res.status, body }
       return degraded !== null
@@ -55,11 +44,11 @@ describe('a SQLite write lock held by another process', () => {
     await until(() => typing.rounds() >= atRelease + 10, 5000, 'typing after the lock')
     typing.stop()
     await until(() => clients.every((c) => c.text() === clients[0]!.text()), 15_000, 'convergence')
-    expect(server.child.exitCode).toBeNull()
+    expect(portal.server.child.exitCode).toBeNull()
 
     // A restart: everything typed is in the store (clients resend what the server might lack).
-    await server.kill('SIGTERM')
-    server = await startProcess({ port, databaseUrl })
+    await portal.server.kill('SIGTERM')
+    await portal.start()
     await until(() => clients.every((c) => c.provider.wsconnected && c.provider.synced), 15_000, 'reconnect after the restart')
     const typed = typing.typed.flat()
     const text = await storedTextHolding(conn.db, docId, typed, 15_000)

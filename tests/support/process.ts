@@ -7,8 +7,9 @@ import { connect as connectDb, migrateToLatest, type Connection } from '../../db
 import { seed } from '../../db/seed'
 import { createSession } from '../../server/auth/session'
 import { createDocument } from '../../server/modules/documents/documents'
+import { clientPool } from './collab'
 import { regionIdOf } from './demo'
-import { cookieHeader } from './server'
+import { cookieHeader, freshSqliteFile } from './server'
 
 /**
  * The portal as a separate process (`node --import tsx server/main.ts`), for tests that must kill
@@ -116,6 +117,40 @@ export async function seededDatabase(
     cookies.push(cookieHeader((await createSession(conn.db, user.id, { now: new Date(), device: 'test' })).token))
   }
   return { conn, docId, cookies }
+}
+
+/**
+ * The portal as a process on a fresh seeded SQLite file with one typing client per session, synced:
+ * the start of every durability test. `server` is the running process; `start()` starts it again on
+ * the same port and file after a kill. Everything is undone through `later`.
+ */
+export async function typingOnSqliteProcess(
+  later: ReturnType<typeof cleanupsAfterAll>,
+  opts: { name: string; title: string; sessionsOf: readonly string[] },
+) {
+  const { databaseUrl, file, remove } = freshSqliteFile(opts.name)
+  later(remove)
+  const { conn, docId, cookies } = await seededDatabase(databaseUrl, opts)
+  later(() => conn.close())
+  const port = await freePort()
+  let server: ServerProcess = await startProcess({ port, databaseUrl })
+  later(() => server.kill())
+  const pool = clientPool(() => server)
+  later(pool.destroyAll)
+  const clients = cookies.map((cookie) => pool.open(docId, cookie))
+  await Promise.all(clients.map((c) => c.synced))
+  return {
+    file,
+    conn,
+    docId,
+    clients,
+    get server() {
+      return server
+    },
+    async start() {
+      server = await startProcess({ port, databaseUrl })
+    },
+  }
 }
 
 /**
