@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 
+
 /** Tests run without the Remix plugin; the integration and e2e suites use the production build. */
 export default defineConfig({
   test: {
@@ -7,7 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['server/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts'],
+          // tests/policy-boundary.test.ts: no role or kind comparison outside server/policy (ADR 0017).
+          include: ['server/**/*.test.ts', 'db/**/*.test.ts', 'app/**/*.test.ts', 'tests/*.test.ts'],
           environment: 'node',
         },
       },

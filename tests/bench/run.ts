@@ -553,7 +553,7 @@ async function runOnce(peer: Peer, n: number, round: number, p: Prepared): Promi
     result.valid = result.loadgenCpu <= cfg.loadgenLimit && !result.loadShort && result.delivered > 0
     result.noisy = result.core0Foreign > cfg.foreignLimit
   } catch (err) {
-    result.error = err instanceof Error ? err.message.split('\n')[0] : String(err)
+    result.error = firstLine(err)
   } finally {
     await Promise.all(procs.map((pr) => stop(pr, 2000)))
     await stop(server.proc, 5000)
@@ -565,40 +565,70 @@ async function runOnce(peer: Peer, n: number, round: number, p: Prepared): Promi
 // ---------------------------------------------------------------------------------------------
 // Extras: cold join on a 20 000-update log, memory per idle document
 
-interface ColdResult {
+/** What every measurement of one peer in one round records besides its numbers. */
+interface Measurement {
   peer: Peer
   code?: string
   round: number
+  error?: string
+}
+
+interface ColdResult extends Measurement {
   syncMs: number
   completeMs: number
   length: number
-  error?: string
+}
+
+/** The server's RSS once it has settled for two seconds after starting. */
+async function settledRss(server: Server): Promise<number> {
+  await sleep(2000)
+  return memoryMB(server.proc.pid)?.rss ?? NaN
+}
+
+/** The first line of what was thrown, for a result's `error`. */
+function firstLine(err: unknown): string | undefined {
+  return err instanceof Error ? err.message.split('\n')[0] : String(err)
+}
+
+/**
+ * One measurement against a started server with one client process (`started` registers it): a
+ * failure becomes `out.error` (its first line), and the client and the server are stopped either way.
+ */
+async function measured<T extends { error?: string }>(
+  server: Server,
+  out: T,
+  graceMs: { client: number; server: number },
+  run: (started: (client: Proc) => Proc) => Promise<void>,
+): Promise<T> {
+  let client: Proc | undefined
+  try {
+    await run((c) => (client = c))
+  } catch (err) {
+    out.error = firstLine(err)
+  } finally {
+    await stop(client, graceMs.client)
+    await stop(server.proc, graceMs.server)
+  }
+  return out
 }
 
 async function coldJoin(peer: 'ours' | 'refdb', round: number, p: Prepared, ldbDir: string): Promise<ColdResult> {
   const room = p.coldDocs[round]!
   const server = await startPeer(peer, ldbDir)
   const out: ColdResult = { peer, code: peer === 'ours' ? codeVersion() : undefined, round, syncMs: NaN, completeMs: NaN, length: 0 }
-  let client: Proc | undefined
-  try {
-    client = startClients('cold client', {
+  // (ours: the server's SIGKILL-free shutdown compacts the log; that is fine, each round has its own document)
+  return measured(server, out, { client: 2000, server: 5000 }, async (started) => {
+    const client = started(startClients('cold client', {
       mode: 'cold',
       url: server.url,
       origin: server.origin,
       room,
       cookie: p.cookies[0],
       expectLength: cfg.coldUpdates,
-    })
+    }))
     const r = (await client.waitFor('result', 150_000)) as Record<string, number>
     Object.assign(out, { syncMs: r.syncMs, completeMs: r.completeMs, length: r.length })
-  } catch (err) {
-    out.error = err instanceof Error ? err.message.split('\n')[0] : String(err)
-  } finally {
-    await stop(client, 2000)
-    // ours: SIGKILL-free shutdown compacts the log; that is fine, each round has its own document
-    await stop(server.proc, 5000)
-  }
-  return out
+  })
 }
 
 /** Waits until a process has used no CPU for a second (bounded). */
@@ -651,44 +681,29 @@ async function fillReference(p: Prepared, ldbDir: string): Promise<string | unde
   return undefined
 }
 
-interface IdleResult {
-  peer: Peer
-  code?: string
-  round: number
+interface IdleResult extends Measurement {
   beforeRss: number
   afterRss: number
   perDocKB: number
   bytesPerDoc: number
-  error?: string
 }
 
 async function idleMemory(peer: 'ours' | 'ref', round: number, p: Prepared): Promise<IdleResult> {
   const server = await startPeer(peer)
   const out: IdleResult = { peer, code: peer === 'ours' ? codeVersion() : undefined, round, beforeRss: NaN, afterRss: NaN, perDocKB: NaN, bytesPerDoc: 0 }
-  let client: Proc | undefined
-  try {
-    await sleep(2000)
-    out.beforeRss = memoryMB(server.proc.pid)?.rss ?? NaN
+  return measured(server, out, { client: 2000, server: 5000 }, async (started) => {
+    out.beforeRss = await settledRss(server)
     const rooms = p.idleDocs[round]!
-    client = startClients('idle clients', { mode: 'idle', url: server.url, origin: server.origin, rooms, cookies: p.cookies.slice(0, rooms.length) })
+    const client = started(startClients('idle clients', { mode: 'idle', url: server.url, origin: server.origin, rooms, cookies: p.cookies.slice(0, rooms.length) }))
     const r = (await client.waitFor('ready', 150_000)) as Record<string, number>
     out.bytesPerDoc = r.bytesPerDoc ?? 0
     await sleep(3000)
     out.afterRss = memoryMB(server.proc.pid)?.rss ?? NaN
     out.perDocKB = ((out.afterRss - out.beforeRss) * 1024) / rooms.length
-  } catch (err) {
-    out.error = err instanceof Error ? err.message.split('\n')[0] : String(err)
-  } finally {
-    await stop(client, 2000)
-    await stop(server.proc, 5000)
-  }
-  return out
+  })
 }
 
-interface ScaleResult {
-  peer: Peer
-  code?: string
-  round: number
+interface ScaleResult extends Measurement {
   clients: number
   refused: number
   connected: number
@@ -699,7 +714,6 @@ interface ScaleResult {
   startRss: number
   loadedRss: number
   peakRss: number
-  error?: string
 }
 
 /**
@@ -724,12 +738,10 @@ async function scaleRun(peer: 'ours' | 'ref', round: number, p: Prepared): Promi
     loadedRss: NaN,
     peakRss: NaN,
   }
-  let client: Proc | undefined
-  try {
-    await sleep(2000)
-    out.startRss = memoryMB(server.proc.pid)?.rss ?? NaN
+  return measured(server, out, { client: 5000, server: 10_000 }, async (started) => {
+    out.startRss = await settledRss(server)
     const rooms = peer === 'ours' ? p.scaleDocs[round]! : p.scaleDocs[round]!.map((id) => `scale-${round}-${id}`)
-    client = startClients('scale clients', {
+    const client = started(startClients('scale clients', {
       mode: 'scale',
       url: server.url,
       origin: server.origin,
@@ -739,7 +751,7 @@ async function scaleRun(peer: 'ours' | 'ref', round: number, p: Prepared): Promi
       rateHz: cfg.scaleHz,
       measureMs: cfg.scaleMeasureMs,
       graceMs: 10_000,
-    })
+    }))
     await client.waitFor('ready', 200_000)
     out.loadedRss = memoryMB(server.proc.pid)?.rss ?? NaN
     const r = (await client.waitFor('result', cfg.scaleMeasureMs + 30_000)) as Record<string, number>
@@ -753,13 +765,7 @@ async function scaleRun(peer: 'ours' | 'ref', round: number, p: Prepared): Promi
       delivered: r.delivered,
     })
     out.peakRss = memoryMB(server.proc.pid)?.peak ?? NaN
-  } catch (err) {
-    out.error = err instanceof Error ? err.message.split('\n')[0] : String(err)
-  } finally {
-    await stop(client, 5000)
-    await stop(server.proc, 10_000)
-  }
-  return out
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

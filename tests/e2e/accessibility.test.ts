@@ -1,52 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import {
-  chromiumMissing,
-  expectNoAxeViolations,
-  hydrated,
-  launchBrowser,
-  newPage,
-  REGION,
-  screenshot,
-  uncaughtErrors,
-} from '../support/browser'
+import { expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { expectNoAxeViolations, hydrated, REGION, screenshot, visitChecked } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /**
  * axe (WCAG 2.0/2.1 A and AA) on every page, in the states people meet: empty, with form errors,
  * after an action, in English, and the error pages. Screenshots of the main pages for review.
  */
-describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: accessibility of every page', (portal) => {
   const base = `/regio/${REGION}`
-
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
-  /** Runs `fn` in a fresh browser context, logged in as `email` (or not at all). */
-  async function as<T>(email: string | undefined, fn: (page: Page) => Promise<T>): Promise<T> {
-    const page = await newPage(browser, server, { as: email })
-    try {
-      return await fn(page)
-    } finally {
-      await page.context().close()
-    }
-  }
-
-  /** Opens a page, checks the status it answered with, and runs axe on it. */
-  async function visit(page: Page, path: string, status: number, label: string) {
-    const res = await page.goto(path)
-    expect(res?.status(), `${label}: HTTP status of ${path}`).toBe(status)
-    await hydrated(page)
-    await expectNoAxeViolations(page, label)
-    expect(uncaughtErrors(page), `${label}: script errors`).toEqual([])
-  }
 
   /** Submits the form that holds `button` with whatever is (not) filled in and waits for the error summary. */
   async function submitEmpty(page: Page, button: string) {
@@ -56,8 +18,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
   }
 
   it('the login page: empty, with field errors, with a wrong password', async () => {
-    await as(undefined, async (page) => {
-      await visit(page, '/inloggen', 200, 'login')
+    await portal.withPage(undefined, async (page) => {
+      await visitChecked(page, '/inloggen', 'login')
       await screenshot(page, 'login')
       await submitEmpty(page, 'Inloggen')
       // Each error is tied to its field.
@@ -75,8 +37,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
   })
 
   it('the panel code page: code step, errors, unknown code, name step, waiting for consent', async () => {
-    const code = await as('regiocoordinator@samenspel.example', async (page) => {
-      await visit(page, `${base}/panels`, 200, 'panels')
+    const code = await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
+      await visitChecked(page, `${base}/panels`, 'panels')
       await page.getByLabel('Jonger dan 16').check()
       await page.getByRole('button', { name: 'Code maken' }).click()
       const code = (await page.getByTestId('panel-code').innerText()).trim()
@@ -84,8 +46,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       await screenshot(page, 'panels')
       return code
     })
-    await as(undefined, async (page) => {
-      await visit(page, '/panelcode', 200, 'panel code')
+    await portal.withPage(undefined, async (page) => {
+      await visitChecked(page, '/panelcode', 'panel code')
       await submitEmpty(page, 'Verder')
       await expectNoAxeViolations(page, 'panel code with errors')
       await page.getByLabel('Je code').fill('AAAA-BBBB-CCCC')
@@ -109,8 +71,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
   })
 
   it('an invitation: open, with errors, used, and unknown', async () => {
-    const link = await as('regiocoordinator@samenspel.example', async (page) => {
-      await visit(page, `${base}/beheer/uitnodigingen`, 200, 'admin: invitations')
+    const link = await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
+      await visitChecked(page, `${base}/beheer/uitnodigingen`, 'admin: invitations')
       await submitEmpty(page, 'Uitnodigen')
       await expectNoAxeViolations(page, 'admin: invitations with errors')
       await page.getByLabel('E-mailadres').fill('toegankelijk@samenspel.example')
@@ -120,43 +82,43 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       return link
     })
     const path = new URL(link).pathname
-    await as(undefined, async (page) => {
-      await visit(page, path, 200, 'invitation open')
+    await portal.withPage(undefined, async (page) => {
+      await visitChecked(page, path, 'invitation open')
       await submitEmpty(page, 'Uitnodiging aannemen')
       await expectNoAxeViolations(page, 'invitation with errors')
       await page.getByLabel('Uw naam').fill('Toegankelijk Getest')
       await page.getByLabel('Wachtwoord').fill('een lange zin als wachtwoord')
       await page.getByRole('button', { name: 'Uitnodiging aannemen' }).click()
       await page.waitForURL(`**${base}`)
-      await visit(page, path, 410, 'invitation used')
+      await visitChecked(page, path, 'invitation used', 410)
       expect(await page.getByRole('alert').innerText()).toContain('al gebruikt')
-      await visit(page, '/uitnodiging/bestaat-niet-0123456789abcdef', 404, 'invitation unknown')
+      await visitChecked(page, '/uitnodiging/bestaat-niet-0123456789abcdef', 'invitation unknown', 404)
       expect(await page.getByRole('alert').innerText()).toContain('kennen we niet')
     })
   })
 
   it('the start page and region home, for the admin and for a panel member', async () => {
-    await as('regiocoordinator@samenspel.example', async (page) => {
-      await visit(page, '/', 200, 'start: choose a region')
-      await visit(page, base, 200, 'region home (admin)')
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
+      await visitChecked(page, '/', 'start: choose a region')
+      await visitChecked(page, base, 'region home (admin)')
       await screenshot(page, 'region-home-admin')
       // The region switcher, opened.
       await page.locator('details.region-switcher summary').click()
       await expectNoAxeViolations(page, 'region home with the switcher open')
     })
-    await as('jongere@samenspel.example', async (page) => {
-      await visit(page, base, 200, 'region home (panel member)')
+    await portal.withPage('jongere@samenspel.example', async (page) => {
+      await visitChecked(page, base, 'region home (panel member)')
       await screenshot(page, 'region-home-panel-member')
     })
   })
 
   it('every admin tab, empty and with form errors', async () => {
-    await as('regiocoordinator@samenspel.example', async (page) => {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       const beheer = await page.goto(`${base}/beheer`)
       expect(new URL(page.url()).pathname).toBe(`${base}/beheer/gemeenten`)
       expect(beheer?.status()).toBe(200)
 
-      await visit(page, `${base}/beheer/gemeenten`, 200, 'admin: municipalities')
+      await visitChecked(page, `${base}/beheer/gemeenten`, 'admin: municipalities')
       await submitEmpty(page, 'Toevoegen')
       await expectNoAxeViolations(page, 'admin: municipalities with errors')
       // Editing one.
@@ -164,11 +126,11 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       await page.getByRole('heading', { name: 'Wijzigen: Haarlem' }).waitFor()
       await expectNoAxeViolations(page, 'admin: municipality edit')
 
-      await visit(page, `${base}/beheer/organisaties`, 200, 'admin: organisations')
+      await visitChecked(page, `${base}/beheer/organisaties`, 'admin: organisations')
       await submitEmpty(page, 'Toevoegen')
       await expectNoAxeViolations(page, 'admin: organisations with errors')
 
-      await visit(page, `${base}/beheer/leden`, 200, 'admin: members')
+      await visitChecked(page, `${base}/beheer/leden`, 'admin: members')
       await screenshot(page, 'beheer-leden')
       // A role change, and the refusal to demote the last admin of the other region is not reachable
       // here; the success notice is.
@@ -179,14 +141,14 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       await page.getByRole('status').filter({ hasText: 'Opgeslagen.' }).waitFor()
       await expectNoAxeViolations(page, 'admin: members after a change')
 
-      await visit(page, `${base}/beheer/uitnodigingen`, 200, 'admin: invitations')
+      await visitChecked(page, `${base}/beheer/uitnodigingen`, 'admin: invitations')
     })
   })
 
   it('panels, the audit log after verifying, and the profile', async () => {
-    await as('regiocoordinator@samenspel.example', async (page) => {
-      await visit(page, `${base}/panels`, 200, 'panels')
-      await visit(page, `${base}/logboek`, 200, 'audit log')
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
+      await visitChecked(page, `${base}/panels`, 'panels')
+      await visitChecked(page, `${base}/logboek`, 'audit log')
       await page.getByRole('button', { name: 'Keten controleren' }).click()
       const ok = page.getByRole('status').filter({ hasText: 'De keten klopt' })
       await ok.waitFor()
@@ -194,17 +156,17 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       await expectNoAxeViolations(page, 'audit log verified')
       await screenshot(page, 'logboek')
 
-      await visit(page, '/profiel', 200, 'profile')
+      await visitChecked(page, '/profiel', 'profile')
       await screenshot(page, 'profiel')
       await page.getByRole('button', { name: 'Wachtwoord wijzigen' }).click()
       await page.getByRole('alert').filter({ hasText: 'Het formulier is niet verstuurd' }).waitFor()
       await expectNoAxeViolations(page, 'profile with errors')
     })
-    await as('ouder@samenspel.example', async (page) => {
-      await visit(page, '/profiel', 200, 'profile (panel member)')
+    await portal.withPage('ouder@samenspel.example', async (page) => {
+      await visitChecked(page, '/profiel', 'profile (panel member)')
     })
-    await as('jongere@samenspel.example', async (page) => {
-      await visit(page, '/profiel', 200, 'profile (panel member under 16: a choice of safe names)')
+    await portal.withPage('jongere@samenspel.example', async (page) => {
+      await visitChecked(page, '/profiel', 'profile (panel member under 16: a choice of safe names)')
       await page.getByRole('group', { name: 'Kies je naam' }).getByRole('radio').nth(1).check()
       await page.getByRole('button', { name: 'Naam opslaan' }).click()
       await page.getByRole('status').filter({ hasText: 'Naam opgeslagen.' }).waitFor()
@@ -213,20 +175,20 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
   })
 
   it('the 404 and 403 pages', async () => {
-    await as(undefined, async (page) => {
-      await visit(page, '/bestaat-niet', 404, '404 logged out')
+    await portal.withPage(undefined, async (page) => {
+      await visitChecked(page, '/bestaat-niet', '404 logged out', 404)
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Pagina niet gevonden')
     })
-    await as('aanbieder@samenspel.example', async (page) => {
-      await visit(page, '/bestaat-niet', 404, '404 logged in')
-      await visit(page, `${base}/beheer`, 403, '403 provider on beheer')
+    await portal.withPage('aanbieder@samenspel.example', async (page) => {
+      await visitChecked(page, '/bestaat-niet', '404 logged in', 404)
+      await visitChecked(page, `${base}/beheer`, '403 provider on beheer', 403)
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Geen toegang')
-      await visit(page, '/regio/bestaat-niet', 404, '404 unknown region')
+      await visitChecked(page, '/regio/bestaat-niet', '404 unknown region', 404)
     })
   })
 
   it('English: the login page and region home, switched with the header button', async () => {
-    await as(undefined, async (page) => {
+    await portal.withPage(undefined, async (page) => {
       await page.goto('/inloggen')
       await hydrated(page)
       await page.getByRole('button', { name: 'Switch to English' }).click()
@@ -240,7 +202,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: accessibility of every page', ()
       expect(await page.locator('#f-email-error').innerText()).toContain('Fill in this field.')
       await expectNoAxeViolations(page, 'login with errors (English)')
     })
-    await as('regiocoordinator@samenspel.example', async (page) => {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       await page.goto(base)
       await hydrated(page)
       await page.getByRole('button', { name: 'Switch to English' }).click()

@@ -1,31 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import {
-  chromiumMissing,
-  hydrated,
-  launchBrowser,
-  loginViaForm,
-  newContext,
-  newPage,
-  OTHER_REGION,
-  REGION,
-  regionMenu,
-} from '../support/browser'
+import { expect, it } from 'vitest'
+import { hydrated, loginViaForm, OTHER_REGION, REGION, regionMenu } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /** Logging in through the form as every demo role, the menus each one gets, and logging out elsewhere. */
-describe.skipIf(chromiumMissing !== null)('e2e: logging in and out', () => {
-  let server: TestServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
+e2eSuite('e2e: logging in and out', (portal) => {
   /**
    * The region-menu items that depend on the role, plus "Start" which everyone has. Items every
    * member sees (such as documents) are left out, so new shared pages do not change these cases.
@@ -47,8 +25,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: logging in and out', () => {
 
   for (const c of cases) {
     it(`${c.email} logs in through the form and sees the menu ${c.menu.join(', ')}`, async () => {
-      const page = await newPage(browser, server)
-      try {
+      await portal.withPage(undefined, async (page) => {
         await loginViaForm(page, c.email)
         // One region: the start page sends the user straight to it.
         await page.waitForURL(`**/regio/${c.region}`)
@@ -65,15 +42,12 @@ describe.skipIf(chromiumMissing !== null)('e2e: logging in and out', () => {
           expect(res?.status()).toBe(403)
           expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Geen toegang')
         }
-      } finally {
-        await page.context().close()
-      }
+      })
     })
   }
 
   it('the region admin of two regions chooses a region, sees Beheer, Panels and Logboek, and the switcher with both', async () => {
-    const page = await newPage(browser, server)
-    try {
+    await portal.withPage(undefined, async (page) => {
       await loginViaForm(page, 'regiocoordinator@samenspel.example')
       // Two regions: the start page asks which one.
       await page.waitForURL((url) => url.pathname === '/')
@@ -95,14 +69,11 @@ describe.skipIf(chromiumMissing !== null)('e2e: logging in and out', () => {
       await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Midden-Limburg')
       expect(gated(await regionMenu(page))).toEqual(['Start', 'Beheer', 'Panels', 'Logboek'])
       expect(await page.locator('details.region-switcher summary').innerText()).toContain('Midden-Limburg')
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 
   it('a wrong password and an unknown address get the same single message, and the e-mail is kept', async () => {
-    const page = await newPage(browser, server)
-    try {
+    await portal.withPage(undefined, async (page) => {
       const messages: string[] = []
       for (const email of ['aanbieder@samenspel.example', 'niemand@samenspel.example']) {
         await loginViaForm(page, email, 'dit-is-niet-het-wachtwoord')
@@ -121,16 +92,14 @@ describe.skipIf(chromiumMissing !== null)('e2e: logging in and out', () => {
       const res = await page.goto(`/regio/${REGION}`)
       expect(new URL(page.url()).pathname).toBe('/inloggen')
       expect(res?.status()).toBe(200)
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 
   it('"Overal elders uitloggen" in one browser ends the session in the other', async () => {
     // A user no other test in this file logs in as, so exactly the two sessions below exist.
     const email = 'aanbieder2@samenspel.example'
-    const a = await (await newContext(browser, server)).newPage()
-    const b = await (await newContext(browser, server)).newPage()
+    const a = await (await portal.newContext()).newPage()
+    const b = await (await portal.newContext()).newPage()
     try {
       await loginViaForm(a, email)
       await a.waitForURL(`**/regio/${REGION}`)

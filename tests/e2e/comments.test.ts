@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, screenshot } from '../support/browser'
+import { expectNoAxeViolations, hydrated, REGION, screenshot } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /**
  * Comments on words of the seeded principles document, in real browsers: a youth-panel member
@@ -17,27 +17,16 @@ const PARENT = 'ouder@samenspel.example'
 const SENTENCE = 'Vaak helpt het al om te weten wat bij een leeftijd hoort'
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 8000, interval: 50 })
 
-describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: comments on words', (portal) => {
   let docId: string
-  const pages: Page[] = []
   const docPath = () => `/regio/${REGION}/documenten/${docId}`
 
   beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-    const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    docId = (await findPrinciplesDocument(server.context.db, region.id))!.id
-  })
-  afterAll(async () => {
-    for (const p of pages) await p.context().close().catch(() => undefined)
-    await browser?.close()
-    await server?.close()
+    docId = (await findPrinciplesDocument(portal.db, await portal.regionId()))!.id
   })
 
   async function open(email: string, path = docPath()): Promise<Page> {
-    const page = await newPage(browser, server, { as: email })
-    pages.push(page)
+    const page = await portal.newPage(email)
     const res = await page.goto(path)
     expect(res?.status()).toBe(200)
     await hydrated(page)
@@ -72,7 +61,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
     page.locator(`#doc-text [data-comment-id="${id}"]`).evaluateAll((els) => els.map((e) => e.textContent ?? '').join(''))
 
   async function commentIds(): Promise<string[]> {
-    return (await server.context.db.selectFrom('comments').select('id').orderBy('created_at').execute()).map((r) => r.id)
+    return (await portal.db.selectFrom('comments').select('id').orderBy('created_at').execute()).map((r) => r.id)
   }
 
   it('a youth member comments on a sentence while a drafter edits around it; approved, answered, read back', async () => {
@@ -121,7 +110,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
     const coordinator = await open(COORDINATOR, `${docPath()}/reacties`)
     await coordinator.locator(`#c-${id}`).getByRole('button', { name: 'Goedkeuren' }).click()
     await coordinator.getByText('Opgeslagen').first().waitFor()
-    expect((await server.context.db.selectFrom('comments').select('moderation').where('id', '=', id!).executeTakeFirstOrThrow()).moderation).toBe('visible')
+    expect((await portal.db.selectFrom('comments').select('moderation').where('id', '=', id!).executeTakeFirstOrThrow()).moderation).toBe('visible')
 
     // The drafter saves a version and answers: adopted, in that version.
     await drafter.goto(`${docPath()}/versies`)
@@ -135,7 +124,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: comments on words', () => {
     await card.getByLabel('Wat doen we ermee?').selectOption('adopted')
     await card.getByLabel('Verwerkt in versie').selectOption({ index: 1 })
     await card.getByRole('button', { name: 'Antwoord opslaan' }).click()
-    await poll(async () => (await server.context.db.selectFrom('comments').select('disposition').where('id', '=', id!).executeTakeFirstOrThrow()).disposition).toBe('adopted')
+    await poll(async () => (await portal.db.selectFrom('comments').select('disposition').where('id', '=', id!).executeTakeFirstOrThrow()).disposition).toBe('adopted')
 
     // The youth member reads the answer.
     await youth.goto('/mijn-reacties')

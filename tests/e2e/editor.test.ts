@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { createDocument } from '../../server/modules/documents/commands'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, screenshot } from '../support/browser'
+import { expectNoAxeViolations, hydrated, REGION, screenshot } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /**
  * Co-editing in real browsers: two drafters type into one document and see each other's text and
@@ -15,22 +15,16 @@ const RUBEN = { email: 'aanbieder@samenspel.example', name: 'Ruben Zwanenburg' }
 /** Live changes travel browser → server → browser: give them a few seconds. */
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 8000, interval: 50 })
 
-describe.skipIf(chromiumMissing !== null)('e2e: the co-editing editor', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: the co-editing editor', (portal) => {
   let docId: string
-  const pages: Page[] = []
   /** The two editors' pages, open from the second test on. */
   let esther: Page
   let joost: Page
   const docPath = () => `/regio/${REGION}/documenten/${docId}`
 
   beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-    const db = server.context.db
-    const region = await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    docId = await createDocument(db, {
-      regionId: region.id,
+    docId = await createDocument(portal.db, {
+      regionId: await portal.regionId(),
       kind: 'principles',
       title: 'Uitgangspunten inkoop 2027',
       actorId: null,
@@ -38,16 +32,10 @@ describe.skipIf(chromiumMissing !== null)('e2e: the co-editing editor', () => {
       paragraphs: ['Normaliseren: zorg zo dichtbij en zo licht als het kan.'],
     })
   })
-  afterAll(async () => {
-    for (const p of pages) await p.context().close().catch(() => undefined)
-    await browser?.close()
-    await server?.close()
-  })
 
   /** Opens the document as someone and waits until the live editor has replaced the server's text. */
   async function openDocument(email: string): Promise<Page> {
-    const page = await newPage(browser, server, { as: email })
-    pages.push(page)
+    const page = await portal.newPage(email)
     const res = await page.goto(docPath())
     expect(res?.status()).toBe(200)
     await hydrated(page)
@@ -66,18 +54,15 @@ describe.skipIf(chromiumMissing !== null)('e2e: the co-editing editor', () => {
   const status = (page: Page) => page.locator('.doc-status__state').getAttribute('data-state')
 
   it('serves the text from the server before any script runs', async () => {
-    const page = await newPage(browser, server, { as: RUBEN.email })
-    try {
+    await portal.withPage(RUBEN.email, async (page) => {
       await page.route('**/*.js', (route) => route.abort())
       await page.goto(docPath())
       expect(await page.getByTestId('doc-static').innerText()).toContain('Normaliseren: zorg zo dichtbij')
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 
   it('the list shows the document; a drafter starts a new one and writes in it', async () => {
-    const page = await newPage(browser, server, { as: ESTHER.email })
+    const page = await portal.newPage(ESTHER.email)
     await page.goto(`/regio/${REGION}/documenten`)
     await hydrated(page)
     expect(await page.getByRole('link', { name: 'Uitgangspunten inkoop 2027', exact: true }).count()).toBe(1)
@@ -195,8 +180,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: the co-editing editor', () => {
   })
 
   it('versions: save, compare with the current text, restore live; axe on the versions page', async () => {
-    const versions = await newPage(browser, server, { as: ESTHER.email })
-    pages.push(versions)
+    const versions = await portal.newPage(ESTHER.email)
     await versions.goto(`${docPath()}/versies`)
     await hydrated(versions)
     await expectNoAxeViolations(versions, 'versions page (empty)')

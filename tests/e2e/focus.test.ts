@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, hydrated, launchBrowser, newContext, newPage, REGION } from '../support/browser'
+import { expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { hydrated, REGION } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /**
  * Where focus goes and what is said (WCAG 2.4.1, 2.4.3, 4.1.3, 2.4.11): the skip link passes the
@@ -9,18 +9,8 @@ import { chromiumMissing, hydrated, launchBrowser, newContext, newPage, REGION }
  * title, the region menu folds on a phone (with and without JavaScript), and the editor's text
  * shows focus with enough contrast.
  */
-describe.skipIf(chromiumMissing !== null)('e2e: focus and announcements', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: focus and announcements', (portal) => {
   const base = `/regio/${REGION}`
-
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
 
   const active = (page: Page) =>
     page.evaluate(() => {
@@ -29,8 +19,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: focus and announcements', () => 
     })
 
   it('the skip link lands past the region menu, on the page content', async () => {
-    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    try {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       await page.goto(`${base}/documenten`)
       await hydrated(page)
       await page.keyboard.press('Tab')
@@ -43,14 +32,11 @@ describe.skipIf(chromiumMissing !== null)('e2e: focus and announcements', () => 
       expect(await target.locator('nav[aria-label="Regiomenu"]').count()).toBe(0)
       await page.keyboard.press('Tab')
       expect((await active(page)).inMenu).toBe(false)
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 
   it('after a client-side navigation focus is on the new heading and the title is announced', async () => {
-    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    try {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       await page.goto(base)
       await hydrated(page)
       const announcer = page.getByTestId('route-announcer')
@@ -67,15 +53,13 @@ describe.skipIf(chromiumMissing !== null)('e2e: focus and announcements', () => 
       await page.waitForURL(`**${base}/beheer/gemeenten`)
       await expect.poll(async () => (await active(page)).text).toBe('Beheer')
       await expect.poll(() => announcer.innerText()).toBe(await page.title())
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 
   it('on a phone the region menu is a folded disclosure, with and without JavaScript; on a desktop it is open', async () => {
     for (const javaScriptEnabled of [true, false]) {
-      const context = await newContext(browser, server, { as: 'beleidsmedewerker@samenspel.example' })
-      const page = javaScriptEnabled ? await context.newPage() : await (await browser.newContext({ baseURL: server.url, javaScriptEnabled: false, storageState: await context.storageState() })).newPage()
+      const context = await portal.newContext('beleidsmedewerker@samenspel.example')
+      const page = javaScriptEnabled ? await context.newPage() : await (await portal.browser.newContext({ baseURL: portal.server.url, javaScriptEnabled: false, storageState: await context.storageState() })).newPage()
       try {
         await page.setViewportSize({ width: 375, height: 667 })
         await page.goto(base)
@@ -102,10 +86,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: focus and announcements', () => 
   })
 
   it("the editor's text shows keyboard focus with at least 3:1 contrast", async () => {
-    const page = await newPage(browser, server, { as: 'wethouder@samenspel.example' })
-    try {
-      const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-      const doc = await server.context.db.selectFrom('documents').select('id').where('region_id', '=', region.id).where('kind', '=', 'principles').executeTakeFirstOrThrow()
+    await portal.withPage('wethouder@samenspel.example', async (page) => {
+      const doc = await portal.db.selectFrom('documents').select('id').where('region_id', '=', await portal.regionId()).where('kind', '=', 'principles').executeTakeFirstOrThrow()
       await page.goto(`${base}/documenten/${doc.id}`)
       await hydrated(page)
       const text = page.locator('.ProseMirror[contenteditable="true"]')
@@ -118,9 +100,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: focus and announcements', () => 
       expect(style.style).not.toBe('none')
       expect(style.width).toBeGreaterThanOrEqual(2)
       expect(contrast(style.color, 'rgb(255, 255, 255)'), `outline ${style.color} against white`).toBeGreaterThanOrEqual(3)
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 })
 

@@ -1,41 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { loadActor } from '../../server/auth/actor'
-import { saveVersion } from '../../server/modules/documents/commands'
-import { findPrinciplesDocument } from '../../server/modules/principles/content'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, uncaughtErrors } from '../support/browser'
+import { beforeAll, expect, it } from 'vitest'
+import { expectNoAxeViolations, hydrated, REGION, uncaughtErrors } from '../support/browser'
+import { principlesWithVersion } from '../support/pages'
+import { e2eSuite } from '../support/portal'
 
 /**
  * Form feedback in the browser: an alderman adopts a version with a date in the future and an
  * empty reference; each message appears at its field, the summary takes focus and links to the
  * fields, axe finds nothing, and nothing is adopted.
  */
-describe.skipIf(chromiumMissing !== null)('e2e: form feedback', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: form feedback', (portal) => {
   let docId: string
   let versionId: string
 
   beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-    const db = server.context.db
-    const region = await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    const doc = (await findPrinciplesDocument(db, region.id))!
-    docId = doc.id
-    const user = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'wethouder@samenspel.example').executeTakeFirstOrThrow()
-    const saved = await saveVersion(db, server.context.collab, { actor: await loadActor(db, user), doc, label: 'Concept voor het PHO', now: new Date() })
-    if (!saved.ok) throw new Error('could not save a version')
-    versionId = saved.id
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+    ;({ docId, versionId } = await principlesWithVersion(portal.server, 'Concept voor het PHO'))
   })
 
   it('shows a refused adoption at its fields, with focus on the summary and no axe violations', async () => {
-    const page = await newPage(browser, server, { as: 'wethouder@samenspel.example' })
-    try {
+    await portal.withPage('wethouder@samenspel.example', async (page) => {
       await page.goto(`/regio/${REGION}/documenten/${docId}/versies`)
       await hydrated(page)
       await page.getByText('Vaststellen…').click()
@@ -68,15 +50,12 @@ describe.skipIf(chromiumMissing !== null)('e2e: form feedback', () => {
       expect(await reference.inputValue()).toBe('PHO-2026-14')
       await expectNoAxeViolations(page, 'versions with a date in the future')
       expect(uncaughtErrors(page)).toEqual([])
-      expect(await server.context.db.selectFrom('adoptions').select('id').execute()).toHaveLength(0)
-    } finally {
-      await page.context().close()
-    }
+      expect(await portal.db.selectFrom('adoptions').select('id').execute()).toHaveLength(0)
+    })
   })
 
   it('offers only the roles that fit the chosen organisation on the invitation form', async () => {
-    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    try {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       await page.goto(`/regio/${REGION}/beheer/uitnodigingen`)
       await hydrated(page)
       const roleOptions = () => page.getByLabel('Rol', { exact: true }).locator('option').allTextContents()
@@ -86,8 +65,6 @@ describe.skipIf(chromiumMissing !== null)('e2e: form feedback', () => {
       await expect.poll(roleOptions).toEqual(['wethouder', 'beleidsmedewerker', 'beoordelaar', 'regiocoördinator'])
       await expectNoAxeViolations(page, 'invitations with a municipality chosen')
       expect(uncaughtErrors(page)).toEqual([])
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 })

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { client, loginAs, startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, clearErrors, consoleErrors, hydrated, launchBrowser, newPage, REGION, uncaughtErrors } from '../support/browser'
+import { beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { clearErrors, consoleErrors, hydrated, REGION, uncaughtErrors } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 import { crawl, extraPaths, makeFixtures, VISITORS, type Fixtures } from '../support/pages'
 
 /**
@@ -11,18 +11,11 @@ import { crawl, extraPaths, makeFixtures, VISITORS, type Fixtures } from '../sup
  * Every id is unique and every id reference (aria-labelledby, -describedby, -controls, label[for])
  * points at an element (an id with a space in it cannot be referred to).
  */
-describe.skipIf(chromiumMissing !== null)('e2e: hydration and console on every page', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: hydration and console on every page', (portal) => {
   let fixtures: Fixtures
 
   beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-    fixtures = await makeFixtures(server)
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+    fixtures = await makeFixtures(portal.server)
   })
 
   /** What is wrong with the page as it is now: errors in the console, and id references to nothing. */
@@ -58,7 +51,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: hydration and console on every p
   for (const visitor of VISITORS) {
     it(`every page ${visitor.who} can reach hydrates without errors`, { timeout: 180_000 }, async () => {
       const loggedIn = visitor.email !== undefined
-      const page = await newPage(browser, server, { as: visitor.email })
+      const page = await portal.newPage(visitor.email)
       const problems: string[] = []
       try {
         const start = loggedIn ? [{ path: '/', status: 200 }, { path: `/regio/${REGION}`, status: 200 }] : [{ path: '/inloggen', status: 200 }, { path: '/panelcode', status: 200 }]
@@ -74,7 +67,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: hydration and console on every p
   }
 
   it('the document page for someone who can lock it, unlocked and locked: no form inside a paragraph, no errors', async () => {
-    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
+    const page = await portal.newPage('regiocoordinator@samenspel.example')
     const docPath = `/regio/${REGION}/documenten/${fixtures.longDocId}`
     try {
       for (const state of ['unlocked', 'locked'] as const) {
@@ -86,7 +79,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: hydration and console on every p
         expect(await page.locator('p form').count(), 'a form inside a paragraph').toBe(0)
         expect(await problemsOf(page, 200), `document page (${state})`).toEqual([])
         if (state === 'unlocked') {
-          const admin = client(server, await loginAs(server, 'regiocoordinator@samenspel.example'))
+          const admin = await portal.clientAs('regiocoordinator@samenspel.example')
           expect((await admin(docPath, { form: { intent: 'lock' } })).status).toBe(302)
         }
       }

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, DEMO_PASSWORD, hydrated, launchBrowser, newPage, REGION } from '../support/browser'
+import { expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { DEMO_PASSWORD, hydrated, REGION } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /** What the focused element is, as the keyboard user meets it. */
 interface Focused {
@@ -58,21 +58,9 @@ async function tabUntil(page: Page, match: (f: Focused) => boolean, what: string
   throw new Error(`${what} not reached with ${max} presses of Tab; focus went through:\n${seen.join('\n')}`)
 }
 
-describe.skipIf(chromiumMissing !== null)('e2e: keyboard only', () => {
-  let server: TestServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
+e2eSuite('e2e: keyboard only', (portal) => {
   it('skip link, login form, region choice and the Beheer link, with only Tab, Shift+Tab, Enter and typing', async () => {
-    const page = await newPage(browser, server)
-    try {
+    await portal.withPage(undefined, async (page) => {
       await page.goto('/inloggen')
       await hydrated(page)
 
@@ -127,14 +115,11 @@ describe.skipIf(chromiumMissing !== null)('e2e: keyboard only', () => {
       await page.waitForURL(`**/regio/${REGION}/beheer/gemeenten`)
       await page.getByRole('heading', { level: 1, name: 'Beheer' }).waitFor()
       expect(await page.getByRole('navigation', { name: 'Beheer' }).getByRole('link', { name: 'Gemeenten' }).getAttribute('aria-current')).toBe('page')
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 
   it('the region switcher and the language button work from the keyboard', async () => {
-    const page = await newPage(browser, server)
-    try {
+    await portal.withPage(undefined, async (page) => {
       // Logged in through the form once more, this time submitting with Enter in the password field.
       await page.goto('/inloggen')
       await hydrated(page)
@@ -163,8 +148,6 @@ describe.skipIf(chromiumMissing !== null)('e2e: keyboard only', () => {
       await page.keyboard.press('Enter')
       await page.getByRole('heading', { level: 2, name: 'What you can do here' }).waitFor()
       expect(new URL(page.url()).pathname).toBe('/regio/midden-limburg')
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 })

@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import { chromiumMissing, consoleErrors, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, regionMenu, screenshot, uncaughtErrors } from '../support/browser'
+import { expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { consoleErrors, expectNoAxeViolations, hydrated, REGION, regionMenu, screenshot, uncaughtErrors } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /**
  * Getting in for the first time: an invitation link, and a panel code with guardian consent; where
  * a panel member lands (their own home, issue 8 "Words"), and the coordinator's list of issued codes.
  */
-describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', () => {
-  let server: TestServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
+e2eSuite('e2e: invitations and panel codes', (portal) => {
   it('an invited person opens the link in another browser, makes an account and lands in the region; the link then says it was used', async () => {
-    const admin = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    const guest = await newPage(browser, server)
+    const admin = await portal.newPage('regiocoordinator@samenspel.example')
+    const guest = await portal.newPage()
     try {
       await admin.goto(`/regio/${REGION}/beheer/uitnodigingen`)
       await hydrated(admin)
@@ -35,7 +24,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       await created.waitFor()
       expect(await created.innerText()).toContain('nieuwe.collega@gemeente-haarlem.example')
       const link = (await created.locator('code.invite-link').innerText()).trim()
-      expect(link).toMatch(new RegExp(`^${server.url}/uitnodiging/[A-Za-z0-9_-]{20,}$`))
+      expect(link).toMatch(new RegExp(`^${portal.server.url}/uitnodiging/[A-Za-z0-9_-]{20,}$`))
       // The table lists it as open.
       const row = admin.getByRole('row').filter({ hasText: 'nieuwe.collega@gemeente-haarlem.example' })
       await row.waitFor()
@@ -86,8 +75,8 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
   })
 
   it('a panel member under 16 logs in with a code (any case, spaces), waits for consent, and gets in once the coordinator records it', async () => {
-    const coordinator = await newPage(browser, server, { as: 'beleidsmedewerker@samenspel.example' })
-    const member = await newPage(browser, server)
+    const coordinator = await portal.newPage('beleidsmedewerker@samenspel.example')
+    const member = await portal.newPage()
     try {
       await coordinator.goto(`/regio/${REGION}/panels`)
       await hydrated(coordinator)
@@ -135,15 +124,12 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
       expect(memberMenu).toContain('Start')
       for (const item of ['Beheer', 'Panels', 'Logboek']) expect(memberMenu).not.toContain(item)
       // The code worked once.
-      const third = await newPage(browser, server)
-      try {
+      await portal.withPage(undefined, async (third) => {
         await third.goto('/panelcode')
         await third.getByLabel('Je code').fill(code)
         await third.getByRole('button', { name: 'Verder' }).click()
         expect(await third.getByRole('alert').innerText()).toContain('Deze code werkt niet.')
-      } finally {
-        await third.context().close()
-      }
+      })
     } finally {
       await coordinator.context().close()
       await member.context().close()
@@ -160,7 +146,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
   }
 
   it('a 14-year-old panel member lands on a home in plain words with only what they can do', async () => {
-    const page = await newPage(browser, server, { as: 'jongere@samenspel.example' })
+    const page = await portal.newPage('jongere@samenspel.example')
     const failed = failedRequests(page)
     try {
       await page.goto(`/regio/${REGION}`)
@@ -195,7 +181,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: invitations and panel codes', ()
   })
 
   it('the coordinator revokes an issued code: it shows as revoked, the message is announced and focus stays on the page', async () => {
-    const page = await newPage(browser, server, { as: 'beleidsmedewerker@samenspel.example' })
+    const page = await portal.newPage('beleidsmedewerker@samenspel.example')
     const failed = failedRequests(page)
     try {
       await page.goto(`/regio/${REGION}/panels`)

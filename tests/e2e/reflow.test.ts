@@ -1,20 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startTestServer, type TestServer } from '../support/server'
-import {
-  chromiumMissing,
-  clearErrors,
-  consoleErrors,
-  expectNoAxeViolations,
-  hydrated,
-  launchBrowser,
-  newPage,
-  REGION,
-  SCREENSHOT_DIR,
-  uncaughtErrors,
-} from '../support/browser'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { clearErrors, consoleErrors, expectNoAxeViolations, hydrated, REGION, SCREENSHOT_DIR, uncaughtErrors } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 import { crawl, extraPaths, makeFixtures, VISITORS, type Fixtures } from '../support/pages'
 
 /**
@@ -35,9 +24,7 @@ const PHONE_HEIGHT = 667
 /** The height of the folded region menu on a phone: its toggle, the region's name on two lines at most. */
 const FOLDED_MENU_MAX = 100
 
-describe.skipIf(chromiumMissing !== null)('e2e: reflow at 1280, 375 and 320 px', () => {
-  let server: TestServer
-  let browser: Browser
+e2eSuite('e2e: reflow at 1280, 375 and 320 px', (portal) => {
   let fixtures: Fixtures
   const widths: Record<string, Record<number, number>> = {}
   const menuHeights: Record<string, Record<number, number>> = {}
@@ -45,12 +32,9 @@ describe.skipIf(chromiumMissing !== null)('e2e: reflow at 1280, 375 and 320 px',
   const fitsNow = new Set<string>()
 
   beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-    fixtures = await makeFixtures(server)
+    fixtures = await makeFixtures(portal.server)
   })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+  afterAll(() => {
     // The measured widths beside the screenshots, for whoever reviews them.
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
     fs.writeFileSync(path.join(SCREENSHOT_DIR, 'reflow-widths.json'), JSON.stringify({ widths, menuHeights }, null, 2))
@@ -101,7 +85,7 @@ describe.skipIf(chromiumMissing !== null)('e2e: reflow at 1280, 375 and 320 px',
   for (const visitor of VISITORS) {
     it(`every page ${visitor.who} can reach`, { timeout: 300_000 }, async () => {
       const loggedIn = visitor.email !== undefined
-      const page = await newPage(browser, server, { as: visitor.email })
+      const page = await portal.newPage(visitor.email)
       const problems: string[] = []
       try {
         const start = loggedIn ? [{ path: '/', status: 200 }, { path: `/regio/${REGION}`, status: 200 }] : [{ path: '/inloggen', status: 200 }, { path: '/panelcode', status: 200 }]

@@ -7,6 +7,7 @@ import pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { formatDateTime } from '../../app/i18n/messages'
 import { connect, migrateToLatest } from '../../db/connect'
+import type { AuditEntry } from '../../db/schema'
 import { migrations } from '../../db/migrations/index'
 import { readConfig } from '../../server/env'
 import { randomId } from '../../server/lib/ids'
@@ -27,20 +28,8 @@ const LIMBURG = 'midden-limburg'
 const ADMIN = 'regiocoordinator@samenspel.example' // region admin of both
 const ALDERMAN = 'wethouder@samenspel.example'
 
-interface Row {
-  seq: number
-  at: string
-  region_id: string | null
-  actor_id: string | null
-  action: string
-  subject_type: string
-  subject_id: string | null
-  data: string
-  prev_hash: string
-  hash: string
-  chain_version: number
-  key_id: string | null
-}
+/** A row of audit_log as the database returns it. */
+type Row = AuditEntry
 
 /** Plain database access, as an operator with the file or a PostgreSQL login has it: no app code. */
 interface Raw {

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromiumMissing, consoleErrors, expectNoAxeViolations, hydrated, launchBrowser, newPage, REGION, screenshot, uncaughtErrors } from '../support/browser'
-import { startTestServer, type TestServer } from '../support/server'
+import { expect, it } from 'vitest'
+import { consoleErrors, expectNoAxeViolations, hydrated, REGION, screenshot, uncaughtErrors } from '../support/browser'
+import { e2eSuite } from '../support/portal'
 
 /** The widths the logbook must fit without scrolling sideways (WCAG 1.4.10; 320 is the criterion's). */
 const WIDTHS = [1280, 375, 320] as const
@@ -14,22 +13,12 @@ const WIDTHS = [1280, 375, 320] as const
  * lists where and which check failed, the checkpoints stay visible, and axe finds nothing. The
  * e2e suite covers the intact state; this covers the state nobody should meet but must be able to read.
  */
-describe.skipIf(chromiumMissing !== null)('the logbook page in Chromium: sentences at three widths, then a broken chain', () => {
-  let server: TestServer
-  let browser: Browser
-  beforeAll(async () => {
-    ;[server, browser] = await Promise.all([startTestServer({ dialect: 'sqlite' }), launchBrowser()])
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-
-  const width = (page: Awaited<ReturnType<typeof newPage>>) => page.evaluate(() => document.documentElement.scrollWidth)
+e2eSuite('the logbook page in Chromium: sentences at three widths', (portal) => {
+  const width = (page: Awaited<ReturnType<typeof portal.newPage>>) => page.evaluate(() => document.documentElement.scrollWidth)
 
   for (const w of WIDTHS) {
     it(`at ${w} px: sentences, an opened record, a search and a refused date pass axe and fit`, async () => {
-      const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
+      const page = await portal.newPage('regiocoordinator@samenspel.example')
       try {
         await page.setViewportSize({ width: w, height: 900 })
         await page.goto(`/regio/${REGION}/logboek`)
@@ -70,9 +59,12 @@ describe.skipIf(chromiumMissing !== null)('the logbook page in Chromium: sentenc
     })
   }
 
+})
+
+e2eSuite('the logbook page with a broken chain, in Chromium', (portal) => {
   it('says where the chain breaks, and passes axe', async () => {
     // Someone with the SQLite file re-attributes an entry of this region.
-    const file = new Database(server.databaseUrl.slice('sqlite:'.length))
+    const file = new Database(portal.server.databaseUrl.slice('sqlite:'.length))
     const region = file.prepare('select id from regions where slug = ?').get(REGION) as { id: string }
     const victim = file
       .prepare('select seq, action from audit_log where region_id = ? and actor_id is not null order by seq limit 1')
@@ -81,8 +73,7 @@ describe.skipIf(chromiumMissing !== null)('the logbook page in Chromium: sentenc
     file.prepare("update audit_log set actor_id = 'someone-else' where seq = ?").run(victim.seq)
     file.close()
 
-    const page = await newPage(browser, server, { as: 'regiocoordinator@samenspel.example' })
-    try {
+    await portal.withPage('regiocoordinator@samenspel.example', async (page) => {
       await page.goto(`/regio/${REGION}/logboek`)
       await hydrated(page)
       await page.getByRole('button', { name: 'Keten controleren' }).click()
@@ -95,8 +86,6 @@ describe.skipIf(chromiumMissing !== null)('the logbook page in Chromium: sentenc
       await expectNoAxeViolations(page, 'audit log with a broken chain')
       expect(uncaughtErrors(page)).toEqual([])
       await screenshot(page, 'logboek-verbroken')
-    } finally {
-      await page.context().close()
-    }
+    })
   })
 })

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocument } from '../../server/modules/documents/commands'
 import type { StorageFaults } from '../../server/collab/persistence'
 import { trackConnection, type ConnectionState } from '../../app/editor/connection'
-import { connect, fragmentText, type, until, type Client, storedText as storedTextOf } from '../support/collab'
-import { loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { fragmentText, type, until, type Client } from '../support/collab'
+import { DEMO } from '../support/demo'
+import { liveServer } from '../support/live'
+import { testDialects } from '../support/server'
 
 /**
  * The write path under a failing store, through the fault seam (persistence.ts withFaults):
@@ -12,37 +13,31 @@ import { loginAs, startTestServer, testDialects, type TestServer } from '../supp
  * any client holds is stored and reaches everyone.
  */
 describe.each(testDialects())('storage faults on %s', (dialect) => {
-  let server: TestServer
+  // Short retries, so that recovery after faults.reset() comes soon.
+  const live = liveServer(
+    { dialect, collabLimits: { retryBaseMs: 20, retryMaxMs: 200, idleUnloadMs: 200 } },
+    { drafter: DEMO.drafter, alderman: DEMO.alderman, coordinator: DEMO.admin },
+  )
+  const { open, storedText } = live
   let faults: StorageFaults
-  let regionId: string
-  const cookie: Record<'drafter' | 'alderman' | 'coordinator', string> = { drafter: '', alderman: '', coordinator: '' }
-  const clients: Client[] = []
-  const open = (docId: string, who: keyof typeof cookie) => {
-    const c = connect(server, docId, cookie[who])
-    clients.push(c)
-    return c
+  /** A new document opened by each of `who` (synced), and its room on the server. */
+  const opened = async <W extends Array<'drafter' | 'alderman'>>(...who: W) => {
+    const id = await live.newDoc('Storingstest')
+    const clients = who.map((w) => open(id, w)) as { [I in keyof W]: Client }
+    await Promise.all(clients.map((c) => c.synced))
+    return { id, clients, room: live.server.context.collab.loaded(id)! }
   }
-  const newDoc = () => createDocument(server.context.db, { regionId, kind: 'proposal', title: 'Storingstest', actorId: null, now: new Date() })
-  const storedText = (docId: string) => storedTextOf(server.context.db, docId)
-  const roomText = (docId: string) => fragmentText(server.context.collab.loaded(docId)!.doc)
+  const roomText = (docId: string) => fragmentText(live.server.context.collab.loaded(docId)!.doc)
   const health = async () => {
-    const res = await fetch(`${server.url}/healthz`)
+    const res = await fetch(`${live.server.url}/healthz`)
     return { status: res.status, body: (await res.json()) as { ok: boolean; status: { storage: string } } }
   }
 
-  beforeAll(async () => {
-    // Short retries, so that recovery after faults.reset() comes soon.
-    server = await startTestServer({ dialect, collabLimits: { retryBaseMs: 20, retryMaxMs: 200, idleUnloadMs: 200 } })
-    faults = server.context.collab.faults!
-    cookie.drafter = await loginAs(server, 'beleidsmedewerker@samenspel.example')
-    cookie.alderman = await loginAs(server, 'wethouder@samenspel.example')
-    cookie.coordinator = await loginAs(server, 'regiocoordinator@samenspel.example')
-    regionId = (await server.context.db.selectFrom('regions').select('id').where('slug', '=', 'ijmond-zuid-kennemerland').executeTakeFirstOrThrow()).id
+  beforeAll(() => {
+    faults = live.server.context.collab.faults!
   })
-  afterAll(async () => {
-    for (const c of clients) c.destroy()
+  afterAll(() => {
     faults?.reset()
-    await server?.close()
   })
 
   it('is a seam of tests only: present under NODE_ENV=test, wired to the storage', () => {
@@ -50,10 +45,10 @@ describe.each(testDialects())('storage faults on %s', (dialect) => {
   })
 
   it('applies, relays and serves nothing before it is stored; dropped edits arrive after recovery', async () => {
-    const id = await newDoc()
-    const a = open(id, 'drafter')
-    const b = open(id, 'alderman')
-    await Promise.all([a.synced, b.synced])
+    const {
+      id,
+      clients: [a, b],
+    } = await opened('drafter', 'alderman')
     const states: ConnectionState[] = []
     const stopTracking = trackConnection(a.provider, a.doc, (s) => states.push(s))
     type(a.doc, 'voor ')
@@ -64,7 +59,7 @@ describe.each(testDialects())('storage faults on %s', (dialect) => {
     // Every connection is told; health says degraded; the failed edit is nowhere but with its author.
     await until(() => a.storage() === 'retrying' && b.storage() === 'retrying', 5000, 'the retrying status')
     await until(() => states.at(-1) === 'retrying', 5000, 'the editor to show "not saved, retrying"')
-    expect(server.context.collab.health().storage).toBe('degraded')
+    expect(live.server.context.collab.health().storage).toBe('degraded')
     const h = await health()
     expect(h.status).toBe(503)
     expect(h.body).toMatchObject({ ok: false, status: { storage: 'degraded' } })
@@ -79,7 +74,7 @@ describe.each(testDialects())('storage faults on %s', (dialect) => {
     // Edits made during the outage are dropped by the server and kept by their authors.
     type(a.doc, 'X2 ')
     type(b.doc, 'Y1 ')
-    const room = server.context.collab.loaded(id)!
+    const room = live.server.context.collab.loaded(id)!
     await until(() => [...room.conns.values()].filter((x) => x.dropped).length === 2, 5000, 'both senders marked')
     expect(roomText(id)).toBe('voor ')
     expect(await storedText(id)).toBe('voor ')
@@ -98,17 +93,17 @@ describe.each(testDialects())('storage faults on %s', (dialect) => {
     const stored = await storedText(id)
     expect(all.filter((t) => !stored.includes(t))).toEqual([])
     await until(() => states.at(-1) === 'saved', 10_000, 'the editor to show "saved" again')
-    expect(server.context.collab.health().storage).toBe('ok')
+    expect(live.server.context.collab.health().storage).toBe('ok')
     expect((await health()).status).toBe(200)
     stopTracking()
   })
 
   it('holds a stalled write back from everyone until it is stored', async () => {
-    const id = await newDoc()
-    const a = open(id, 'drafter')
-    const b = open(id, 'alderman')
-    await Promise.all([a.synced, b.synced])
-    const room = server.context.collab.loaded(id)!
+    const {
+      id,
+      clients: [a, b],
+      room,
+    } = await opened('drafter', 'alderman')
     let released = false
     faults.stall(1500)
     const stallOver = new Promise<void>((r) =>
@@ -131,10 +126,11 @@ describe.each(testDialects())('storage faults on %s', (dialect) => {
   })
 
   it('a failed read of the log never rejects and is caught up later', async () => {
-    const id = await newDoc()
-    const a = open(id, 'drafter')
-    await a.synced
-    const room = server.context.collab.loaded(id)!
+    const {
+      id,
+      clients: [a],
+      room,
+    } = await opened('drafter')
     faults.failNext(1, 'readAfter')
     await expect(room.pullRemote()).resolves.toBeUndefined()
     expect(faults.failed.readAfter).toBeGreaterThan(0)
@@ -145,17 +141,18 @@ describe.each(testDialects())('storage faults on %s', (dialect) => {
   })
 
   it('a failed compaction keeps the document working (the log still holds everything)', async () => {
-    const id = await newDoc()
-    const a = open(id, 'drafter')
-    await a.synced
-    const room = server.context.collab.loaded(id)!
+    const {
+      id,
+      clients: [a],
+      room,
+    } = await opened('drafter')
     faults.failNext(1, 'compact')
     type(a.doc, 'een ')
     await until(() => roomText(id) === 'een ', 5000, 'the edit to be stored and applied')
     await room.settled()
     // The unload compacts: it fails once, and nothing is lost.
     a.destroy()
-    await until(() => server.context.collab.loaded(id) === undefined, 5000, 'unload')
+    await until(() => live.server.context.collab.loaded(id) === undefined, 5000, 'unload')
     expect(faults.failed.compact).toBeGreaterThan(0)
     const b = open(id, 'alderman')
     await b.synced

@@ -1,10 +1,11 @@
 import * as encoding from 'lib0/encoding'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { colourFor } from '../../app/editor/presence'
 import { CLOSE_PRESENCE } from '../../server/collab/presence'
 import { createDocument } from '../../server/modules/documents/commands'
-import { connect, type, until, type Client } from '../support/collab'
-import { loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { type, until, type Client } from '../support/collab'
+import { liveServer } from '../support/live'
+import { testDialects } from '../support/server'
 
 /**
  * Issue 7 §2: presence is granted by the server. Real y-websocket clients on a real server: a
@@ -63,37 +64,27 @@ const userOf = (c: Client, clientId: number): SeenUser => c.provider.awareness.g
 const hasCaretField = (c: Client, clientId: number) => 'cursor' in (c.provider.awareness.getStates().get(clientId) ?? {})
 
 describe.each(testDialects())('presence on the collaboration server on %s', (dialect) => {
-  let server: TestServer
-  const cookie = {} as Record<Who, string>
+  const live = liveServer({ dialect, collabLimits: { idleUnloadMs: 50, maxConnectionsPerUser: 10 } }, users)
   const ids = {} as Record<Who, string>
   let principles: string
-  const clients: Client[] = []
   const open = async (who: Who) => {
-    const c = connect(server, principles, cookie[who])
-    clients.push(c)
+    const c = live.open(principles, who)
     await c.synced
     return c
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect, collabLimits: { idleUnloadMs: 50, maxConnectionsPerUser: 10 } })
-    const db = server.context.db
+    const db = live.db
     for (const who of Object.keys(users) as Who[]) {
-      cookie[who] = await loginAs(server, users[who])
       ids[who] = (await db.selectFrom('users').select('id').where('email', '=', users[who]).executeTakeFirstOrThrow()).id
     }
-    const region = await db.selectFrom('regions').select('id').where('slug', '=', 'ijmond-zuid-kennemerland').executeTakeFirstOrThrow()
-    principles = await createDocument(db, { regionId: region.id, kind: 'principles', title: 'Leidende principes', actorId: null, now: new Date(), paragraphs: ['Normaliseren.'] })
-  })
-  afterAll(async () => {
-    for (const c of clients) c.destroy()
-    await server?.close()
+    principles = await createDocument(db, { regionId: live.regionId, kind: 'principles', title: 'Leidende principes', actorId: null, now: new Date(), paragraphs: ['Normaliseren.'] })
   })
 
   it("[needs wiring] a forged name, colour and role show as the server's identity at the others", async () => {
     const observer = await open('drafter')
     const youth = await open('youth')
-    const youthName = (await server.context.db.selectFrom('users').select('name').where('id', '=', ids.youth).executeTakeFirstOrThrow()).name
+    const youthName = (await live.server.context.db.selectFrom('users').select('name').where('id', '=', ids.youth).executeTakeFirstOrThrow()).name
     youth.provider.awareness.setLocalState({
       user: { id: ids.alderman, name: 'Wethouder (namaak)', color: '#000000', role: 'alderman' },
       cursor: null,

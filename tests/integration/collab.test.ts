@@ -1,70 +1,45 @@
 import WebSocket from 'ws'
-import * as Y from 'yjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createDocument, lockDocument } from '../../server/modules/documents/commands'
 import { findDocument } from '../../server/modules/documents/queries'
-import { loadDoc } from '../../server/collab/persistence'
 import { loadActor } from '../../server/auth/actor'
-import { connect, fragmentText, type, until, upgradeStatus, type Client } from '../support/collab'
-import { loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { type, until, upgradeStatus, type Client } from '../support/collab'
+import { DEMO } from '../support/demo'
+import { liveServer } from '../support/live'
+import { testDialects } from '../support/server'
 
-const users = {
-  drafter: 'beleidsmedewerker@samenspel.example',
-  alderman: 'wethouder@samenspel.example',
-  provider: 'aanbieder@samenspel.example',
-  competitor: 'aanbieder2@samenspel.example',
-  parent: 'ouder@samenspel.example',
-  outsider: 'beleid.zhz@samenspel.example',
-} as const
-
-async function storedText(server: TestServer, docId: string) {
-  const stored = await loadDoc(server.context.db, docId)
-  const doc = new Y.Doc()
-  if (stored.update) Y.applyUpdate(doc, stored.update)
-  return fragmentText(doc)
-}
+const { drafter, alderman, provider, competitor, parent, outsider } = DEMO
+const users = { drafter, alderman, provider, competitor, parent, outsider }
 
 describe.each(testDialects())('the collaboration server on %s', (dialect) => {
-  let server: TestServer
-  const cookie = {} as Record<keyof typeof users, string>
+  const live = liveServer({ dialect, collabLimits: { idleUnloadMs: 50, maxConnectionsPerUser: 6 } }, users)
+  const { cookie, open, storedText } = live
   let proposal: string
   let principles: string
   let submission: string
-  const clients: Client[] = []
-  const open = (docId: string, who: keyof typeof users) => {
-    const c = connect(server, docId, cookie[who])
-    clients.push(c)
-    return c
-  }
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect, collabLimits: { idleUnloadMs: 50, maxConnectionsPerUser: 6 } })
-    for (const who of Object.keys(users) as Array<keyof typeof users>) cookie[who] = await loginAs(server, users[who])
-    const db = server.context.db
-    const region = await db.selectFrom('regions').select('id').where('slug', '=', 'ijmond-zuid-kennemerland').executeTakeFirstOrThrow()
+    const db = live.db
+    const regionId = live.regionId
     const kompas = await db.selectFrom('organisations').select('id').where('name', 'like', 'Kompas%').executeTakeFirstOrThrow()
     const now = new Date()
-    proposal = await createDocument(db, { regionId: region.id, kind: 'proposal', title: 'PHO-voorstel', actorId: null, now, paragraphs: ['Eerste alinea.'] })
-    principles = await createDocument(db, { regionId: region.id, kind: 'principles', title: 'Leidende principes', actorId: null, now })
-    submission = await createDocument(db, { regionId: region.id, kind: 'submission', title: 'Inschrijving Kompas', ownerOrganisationId: kompas.id, actorId: null, now })
-  })
-  afterAll(async () => {
-    for (const c of clients) c.destroy()
-    await server?.close()
+    proposal = await createDocument(db, { regionId, kind: 'proposal', title: 'PHO-voorstel', actorId: null, now, paragraphs: ['Eerste alinea.'] })
+    principles = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId: null, now })
+    submission = await createDocument(db, { regionId, kind: 'submission', title: 'Inschrijving Kompas', ownerOrganisationId: kompas.id, actorId: null, now })
   })
 
   it('refuses the upgrade before any websocket opens: 401, 403, 404', async () => {
-    const origin = server.url
-    expect(await upgradeStatus(server, `/collab/${proposal}`, { Origin: origin })).toBe(401)
-    expect(await upgradeStatus(server, `/collab/${proposal}`, { Origin: origin, Cookie: 'samenspel_session=bogus' })).toBe(401)
-    expect(await upgradeStatus(server, `/collab/${proposal}`, { Origin: 'https://evil.example', Cookie: cookie.drafter })).toBe(403)
-    expect(await upgradeStatus(server, `/collab/${proposal}`, { Cookie: cookie.drafter })).toBe(403)
-    expect(await upgradeStatus(server, `/collab/${proposal}`, { Origin: origin, Cookie: cookie.outsider })).toBe(403)
-    expect(await upgradeStatus(server, `/collab/${submission}`, { Origin: origin, Cookie: cookie.competitor })).toBe(403)
-    expect(await upgradeStatus(server, `/collab/${submission}`, { Origin: origin, Cookie: cookie.drafter })).toBe(403)
-    expect(await upgradeStatus(server, `/collab/${'a'.repeat(24)}`, { Origin: origin, Cookie: cookie.drafter })).toBe(404)
-    expect(await upgradeStatus(server, '/collab/../etc', { Origin: origin, Cookie: cookie.drafter })).toBe(404)
-    expect(await upgradeStatus(server, `/collab/${submission}`, { Origin: origin, Cookie: cookie.provider })).toBe(101)
+    const origin = live.server.url
+    expect(await upgradeStatus(live.server, `/collab/${proposal}`, { Origin: origin })).toBe(401)
+    expect(await upgradeStatus(live.server, `/collab/${proposal}`, { Origin: origin, Cookie: 'samenspel_session=bogus' })).toBe(401)
+    expect(await upgradeStatus(live.server, `/collab/${proposal}`, { Origin: 'https://evil.example', Cookie: cookie.drafter })).toBe(403)
+    expect(await upgradeStatus(live.server, `/collab/${proposal}`, { Cookie: cookie.drafter })).toBe(403)
+    expect(await upgradeStatus(live.server, `/collab/${proposal}`, { Origin: origin, Cookie: cookie.outsider })).toBe(403)
+    expect(await upgradeStatus(live.server, `/collab/${submission}`, { Origin: origin, Cookie: cookie.competitor })).toBe(403)
+    expect(await upgradeStatus(live.server, `/collab/${submission}`, { Origin: origin, Cookie: cookie.drafter })).toBe(403)
+    expect(await upgradeStatus(live.server, `/collab/${'a'.repeat(24)}`, { Origin: origin, Cookie: cookie.drafter })).toBe(404)
+    expect(await upgradeStatus(live.server, '/collab/../etc', { Origin: origin, Cookie: cookie.drafter })).toBe(404)
+    expect(await upgradeStatus(live.server, `/collab/${submission}`, { Origin: origin, Cookie: cookie.provider })).toBe(101)
   })
 
   it('two editors converge, and a reader sees it live', async () => {
@@ -92,17 +67,17 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     type(editor.doc, ' Verder.')
     await until(() => commenter.text().endsWith('Verder.') || commenter.text().includes('Verder.'), 5000, 'the next edit')
     expect(editor.text()).toBe('Normaliseren. Verder.')
-    await server.context.collab.loaded(principles)!.drained()
-    expect(await storedText(server, principles)).toBe('Normaliseren. Verder.')
-    expect(await storedText(server, proposal)).not.toContain('Ook ingebroken')
+    await live.server.context.collab.loaded(principles)!.drained()
+    expect(await storedText(principles)).toBe('Normaliseren. Verder.')
+    expect(await storedText(proposal)).not.toContain('Ook ingebroken')
     // Presence still flows from the commenter.
     commenter.provider.awareness.setLocalStateField('user', { name: 'Fatima B.', color: '#b34a00' })
     await until(() => [...editor.provider.awareness.getStates().values()].some((s) => s.user?.name === 'Fatima B.'), 5000, 'presence')
   })
 
   it('persists every accepted update and loads it again after the document was unloaded', async () => {
-    const id = await createDocument(server.context.db, {
-      regionId: (await server.context.db.selectFrom('documents').select('region_id').where('id', '=', proposal).executeTakeFirstOrThrow()).region_id,
+    const id = await createDocument(live.server.context.db, {
+      regionId: (await live.server.context.db.selectFrom('documents').select('region_id').where('id', '=', proposal).executeTakeFirstOrThrow()).region_id,
       kind: 'minutes',
       title: 'Notulen',
       actorId: null,
@@ -111,43 +86,43 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     const a = open(id, 'drafter')
     await a.synced
     for (const word of ['een ', 'twee ', 'drie']) type(a.doc, word)
-    await until(() => server.context.collab.loaded(id) !== undefined)
+    await until(() => live.server.context.collab.loaded(id) !== undefined)
     await until(() => a.provider.synced)
-    await server.context.collab.loaded(id)!.drained()
+    await live.server.context.collab.loaded(id)!.drained()
     a.destroy()
-    await until(() => server.context.collab.loaded(id) === undefined, 5000, 'the idle document to unload')
-    expect(await storedText(server, id)).toBe('een twee drie')
+    await until(() => live.server.context.collab.loaded(id) === undefined, 5000, 'the idle document to unload')
+    expect(await storedText(id)).toBe('een twee drie')
     const b = open(id, 'alderman')
     await b.synced
     expect(b.text()).toBe('een twee drie')
   })
 
   it('locking a document downgrades open connections at once', async () => {
-    const region = (await server.context.db.selectFrom('documents').select('region_id').where('id', '=', proposal).executeTakeFirstOrThrow()).region_id
-    const id = await createDocument(server.context.db, { regionId: region, kind: 'mandate', title: 'Mandaat kernteam', actorId: null, now: new Date() })
+    const region = (await live.server.context.db.selectFrom('documents').select('region_id').where('id', '=', proposal).executeTakeFirstOrThrow()).region_id
+    const id = await createDocument(live.server.context.db, { regionId: region, kind: 'mandate', title: 'Mandaat kernteam', actorId: null, now: new Date() })
     const a = open(id, 'drafter')
     const b = open(id, 'alderman')
     await Promise.all([a.synced, b.synced])
     type(a.doc, 'Voor het slot.')
     await until(() => b.text() === 'Voor het slot.')
-    const drafter = await server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', users.drafter).executeTakeFirstOrThrow()
+    const drafter = await live.server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', users.drafter).executeTakeFirstOrThrow()
     const codes: number[] = []
     for (const c of [a, b]) c.provider.on('connection-close', (e: CloseEvent | null) => e && codes.push(e.code))
     // The command tells the collaboration server itself.
-    const locked = await lockDocument(server.context.db, server.context.collab, { actor: await loadActor(server.context.db, drafter), doc: (await findDocument(server.context.db, id))!, now: new Date() })
+    const locked = await lockDocument(live.server.context.db, live.server.context.collab, { actor: await loadActor(live.server.context.db, drafter), doc: (await findDocument(live.server.context.db, id))!, now: new Date() })
     expect(locked).toEqual({ ok: true, changed: true })
     // Both editors are told (4002), reconnect, and are read-only from then on.
     await until(() => codes.filter((c) => c === 4002).length === 2, 5000, 'the permission-changed close')
     await until(() => a.provider.wsconnected && b.provider.wsconnected && a.provider.synced && b.provider.synced, 5000, 'reconnect')
     await until(() => {
-      const room = server.context.collab.loaded(id)
+      const room = live.server.context.collab.loaded(id)
       return room !== undefined && room.conns.size === 2 && [...room.conns.values()].every((c) => c.permission === 'read')
     }, 5000, 'read-only connections')
     type(b.doc, ' Na het slot.')
     type(a.doc, ' Ook na het slot.')
     await new Promise((r) => setTimeout(r, 200))
-    await server.context.collab.loaded(id)?.drained()
-    expect(await storedText(server, id)).toBe('Voor het slot.')
+    await live.server.context.collab.loaded(id)?.drained()
+    expect(await storedText(id)).toBe('Voor het slot.')
   })
 
   it("revoking a user's access closes that user's sockets only", async () => {
@@ -155,9 +130,9 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     const b = open(proposal, 'alderman')
     await Promise.all([a.synced, b.synced])
     const closed = new Promise<number>((resolve) => a.provider.ws!.addEventListener('close', (e) => resolve((e as CloseEvent).code)))
-    const drafterId = (await server.context.db.selectFrom('users').select('id').where('email', '=', users.drafter).executeTakeFirstOrThrow()).id
+    const drafterId = (await live.server.context.db.selectFrom('users').select('id').where('email', '=', users.drafter).executeTakeFirstOrThrow()).id
     a.provider.shouldConnect = false
-    await server.context.collab.accessChanged({ userId: drafterId })
+    await live.server.context.collab.accessChanged({ userId: drafterId })
     expect(await closed).toBe(4001)
     expect(b.provider.wsconnected).toBe(true)
   })
@@ -166,7 +141,7 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     const extra: Client[] = []
     for (let i = 0; i < 6; i++) extra.push(open(proposal, 'competitor'))
     await Promise.all(extra.map((c) => c.synced))
-    expect(await upgradeStatus(server, `/collab/${proposal}`, { Origin: server.url, Cookie: cookie.competitor })).toBe(429)
+    expect(await upgradeStatus(live.server, `/collab/${proposal}`, { Origin: live.server.url, Cookie: cookie.competitor })).toBe(429)
     for (const c of extra) c.destroy()
   })
 
@@ -178,7 +153,7 @@ describe.each(testDialects())('the collaboration server on %s', (dialect) => {
     let seed = 42
     const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
     for (let round = 0; round < 40; round++) {
-      const ws = new WebSocket(server.url.replace(/^http/, 'ws') + `/collab/${proposal}`, { headers: { Cookie: cookie.drafter, Origin: server.url } })
+      const ws = new WebSocket(live.server.url.replace(/^http/, 'ws') + `/collab/${proposal}`, { headers: { Cookie: cookie.drafter, Origin: live.server.url } })
       const code = await new Promise<number>((resolve) => {
         ws.on('open', () => {
           for (let i = 0; i < 5; i++) {

@@ -1,29 +1,28 @@
 import * as Y from 'yjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeAnchor } from '../../server/modules/comments/anchors'
 import { FRAGMENT } from '../../server/modules/documents/render'
 import { latestState } from '../../server/modules/documents/queries'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
-import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { DEMO, DEMO_REGION as REGION } from '../support/demo'
+import { liveServer } from '../support/live'
+import { testDialects } from '../support/server'
 
 /**
  * Commenting on words through the document page's action (intent 'comment'): what the editor's
  * "Reageer op selectie" form posts. Bad input is refused with a status and nothing is saved.
  */
-const REGION = 'ijmond-zuid-kennemerland'
 const SENTENCE = 'Vaak helpt het al om te weten wat bij een leeftijd hoort'
 
 describe.each(testDialects())('the document page takes comments on words on %s', (dialect) => {
-  let server: TestServer
+  const live = liveServer({ dialect }, { parent: DEMO.parent, outsider: DEMO.outsider })
   let docId: string
-  let parent: string
-  let outsider: string
   const path = () => `/regio/${REGION}/documenten/${docId}`
-  const count = async () => (await server.context.db.selectFrom('comments').select('id').where('doc_id', '=', docId).execute()).length
+  const count = async () => (await live.server.context.db.selectFrom('comments').select('id').where('doc_id', '=', docId).execute()).length
 
   /** Anchors around `text` in the document as it is now, as the browser would encode them. */
   async function anchorsAround(text: string) {
-    const doc = await latestState(server.context.db, server.context.collab, docId)
+    const doc = await latestState(live.server.context.db, live.server.context.collab, docId)
     const found = findText(doc.getXmlFragment(FRAGMENT), text)
     if (!found) throw new Error(`not in the document: ${text}`)
     return {
@@ -46,20 +45,15 @@ describe.each(testDialects())('the document page takes comments on words on %s',
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect })
-    parent = await loginAs(server, 'ouder@samenspel.example')
-    outsider = await loginAs(server, 'beleid.zhz@samenspel.example')
-    const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    docId = (await findPrinciplesDocument(server.context.db, region.id))!.id
+    docId = (await findPrinciplesDocument(live.db, live.regionId))!.id
   })
-  afterAll(() => server?.close())
 
   it('refuses an empty or oversize body with 400 and a field error, saving nothing', async () => {
     const anchors = await anchorsAround(SENTENCE)
-    const empty = await client(server, parent)(path(), { form: { intent: 'comment', ...anchors, body: '   ' } })
+    const empty = await live.as('parent')(path(), { form: { intent: 'comment', ...anchors, body: '   ' } })
     expect(empty.status).toBe(400)
     expect(await empty.text()).toContain('error.required')
-    const long = await client(server, parent)(path(), { form: { intent: 'comment', ...anchors, body: 'x'.repeat(2001) } })
+    const long = await live.as('parent')(path(), { form: { intent: 'comment', ...anchors, body: 'x'.repeat(2001) } })
     expect(long.status).toBe(400)
     expect(await long.text()).toContain('error.tooLong')
     expect(await count()).toBe(0)
@@ -77,27 +71,27 @@ describe.each(testDialects())('the document page takes comments on words on %s',
       end: encodeAnchor(Y.createRelativePositionFromTypeIndex(text, 4, -1)),
       quote: 'Een ',
     }
-    const res = await client(server, parent)(path(), { form: { intent: 'comment', ...gone, body: 'Waar gaat dit over?' } })
+    const res = await live.as('parent')(path(), { form: { intent: 'comment', ...gone, body: 'Waar gaat dit over?' } })
     expect(res.status).toBe(409)
     expect(await res.text()).toContain('comments.rangeGone')
-    const changed = await client(server, parent)(path(), { form: { intent: 'comment', ...(await anchorsAround(SENTENCE)), quote: 'Iets anders', body: 'Hallo' } })
+    const changed = await live.as('parent')(path(), { form: { intent: 'comment', ...(await anchorsAround(SENTENCE)), quote: 'Iets anders', body: 'Hallo' } })
     expect(changed.status).toBe(409)
-    const malformed = await client(server, parent)(path(), { form: { intent: 'comment', start: '!!!', end: '???', quote: 'x', body: 'Hallo' } })
+    const malformed = await live.as('parent')(path(), { form: { intent: 'comment', start: '!!!', end: '???', quote: 'x', body: 'Hallo' } })
     expect(malformed.status).toBe(409)
     expect(await count()).toBe(0)
   })
 
   it('saves a comment on words that are there, and lists it on the page', async () => {
-    const res = await client(server, parent)(path(), { form: { intent: 'comment', ...(await anchorsAround(SENTENCE)), body: 'Duidelijk verwoord.' } })
+    const res = await live.as('parent')(path(), { form: { intent: 'comment', ...(await anchorsAround(SENTENCE)), body: 'Duidelijk verwoord.' } })
     expect(res.status).toBe(200)
     expect(await count()).toBe(1)
-    const page = await (await client(server, parent)(path())).text()
+    const page = await (await live.as('parent')(path())).text()
     expect(page).toContain('Duidelijk verwoord.')
     expect(page).toContain('Reacties op de tekst (1)')
   })
 
   it('refuses someone from another region with 403', async () => {
-    const res = await client(server, outsider)(path(), { form: { intent: 'comment', ...(await anchorsAround(SENTENCE)), body: 'Mag dit?' } })
+    const res = await live.as('outsider')(path(), { form: { intent: 'comment', ...(await anchorsAround(SENTENCE)), body: 'Mag dit?' } })
     expect(res.status).toBe(403)
     expect(await count()).toBe(1)
   })

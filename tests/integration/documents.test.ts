@@ -1,64 +1,37 @@
 import * as Y from 'yjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createDocument } from '../../server/modules/documents/commands'
-import { loadDoc } from '../../server/collab/persistence'
 import { trackConnection, type ConnectionState } from '../../app/editor/connection'
-import { connect, fragmentText, type, until, type Client } from '../support/collab'
-import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { type, until } from '../support/collab'
+import { DEMO, DEMO_REGION as REGION, OTHER_REGION, regionIdOf } from '../support/demo'
+import { liveServer } from '../support/live'
+import { testDialects } from '../support/server'
 
-const REGION = 'ijmond-zuid-kennemerland'
-const users = {
-  drafter: 'beleidsmedewerker@samenspel.example',
-  alderman: 'wethouder@samenspel.example',
-  admin: 'regiocoordinator@samenspel.example',
-  provider: 'aanbieder@samenspel.example',
-  competitor: 'aanbieder2@samenspel.example',
-  parent: 'ouder@samenspel.example',
-  outsider: 'beleid.zhz@samenspel.example',
-} as const
-type Who = keyof typeof users
+const { drafter, alderman, admin, provider, competitor, parent, outsider } = DEMO
+const users = { drafter, alderman, admin, provider, competitor, parent, outsider }
 
 describe.each(testDialects())('documents and versions on %s', (dialect) => {
-  let server: TestServer
-  const cookie = {} as Record<Who, string>
+  const live = liveServer({ dialect, collabLimits: { idleUnloadMs: 100 } }, users)
+  const { as, open, storedText } = live
   let regionId: string
   let proposal: string
   let principles: string
   let submission: string
   let elsewhere: string
-  const clients: Client[] = []
-  const as = (who: Who | null) => client(server, who ? cookie[who] : undefined)
-  const open = (docId: string, who: Who) => {
-    const c = connect(server, docId, cookie[who])
-    clients.push(c)
-    return c
-  }
   const page = (docId: string, sub = '') => `/regio/${REGION}/documenten/${docId}${sub}`
   const count = async (table: 'doc_versions' | 'doc_updates' | 'audit_log') =>
-    Number((await server.context.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
-  const storedText = async (docId: string) => {
-    const stored = await loadDoc(server.context.db, docId)
-    const doc = new Y.Doc()
-    if (stored.update) Y.applyUpdate(doc, stored.update)
-    return fragmentText(doc)
-  }
+    Number((await live.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect, collabLimits: { idleUnloadMs: 100 } })
-    for (const who of Object.keys(users) as Who[]) cookie[who] = await loginAs(server, users[who])
-    const db = server.context.db
-    regionId = (await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()).id
-    const other = await db.selectFrom('regions').select('id').where('slug', '=', 'midden-limburg').executeTakeFirstOrThrow()
+    const db = live.db
+    regionId = live.regionId
+    const other = { id: await regionIdOf(db, OTHER_REGION) }
     const kompas = await db.selectFrom('organisations').select('id').where('name', 'like', 'Kompas%').executeTakeFirstOrThrow()
     const now = new Date()
     proposal = await createDocument(db, { regionId, kind: 'proposal', title: 'PHO-voorstel inkoop', actorId: null, now, paragraphs: ['Eerste alinea.', 'Tweede <alinea> & meer.', '</script><script>alert(1)</script>'] })
     principles = await createDocument(db, { regionId, kind: 'principles', title: 'Leidende principes', actorId: null, now })
     submission = await createDocument(db, { regionId, kind: 'submission', title: 'Inschrijving Kompas', ownerOrganisationId: kompas.id, actorId: null, now })
     elsewhere = await createDocument(db, { regionId: other.id, kind: 'proposal', title: 'Voorstel Midden-Limburg', actorId: null, now })
-  })
-  afterAll(async () => {
-    for (const c of clients) c.destroy()
-    await server?.close()
   })
 
   it('the document page answers 404 for unknown ids and other regions’ documents, 403 without permission', async () => {
@@ -108,12 +81,12 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     const created = await as('drafter')(`/regio/${REGION}/documenten`, { form: { title: 'Verslag kernteam', kind: 'minutes' } })
     expect(created.status).toBe(302)
     expect(created.headers.get('location')).toMatch(new RegExp(`^/regio/${REGION}/documenten/[a-z2-7]{24}$`))
-    const row = await server.context.db.selectFrom('documents').selectAll().where('title', '=', 'Verslag kernteam').executeTakeFirstOrThrow()
+    const row = await live.server.context.db.selectFrom('documents').selectAll().where('title', '=', 'Verslag kernteam').executeTakeFirstOrThrow()
     expect(row).toMatchObject({ kind: 'minutes', region_id: regionId, status: 'draft' })
   })
 
   it('saves, lists, compares and restores versions; a connected client sees the restore live', async () => {
-    const id = await createDocument(server.context.db, { regionId, kind: 'proposal', title: 'Versies', actorId: null, now: new Date(), paragraphs: ['De regio koopt in.'] })
+    const id = await createDocument(live.server.context.db, { regionId, kind: 'proposal', title: 'Versies', actorId: null, now: new Date(), paragraphs: ['De regio koopt in.'] })
     const versies = page(id, '/versies')
     const drafter = as('drafter')
 
@@ -131,7 +104,7 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     const saved = await drafter(versies, { form: { intent: 'save', label: 'Eerste versie' } })
     expect(saved.status).toBe(200)
     expect(await saved.text()).toContain('Versie ‘Eerste versie’ is opgeslagen.')
-    const v1 = await server.context.db.selectFrom('doc_versions').selectAll().where('doc_id', '=', id).executeTakeFirstOrThrow()
+    const v1 = await live.server.context.db.selectFrom('doc_versions').selectAll().where('doc_id', '=', id).executeTakeFirstOrThrow()
 
     // Two people edit live.
     const alderman = open(id, 'alderman')
@@ -139,7 +112,7 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     await Promise.all([alderman.synced, reader.synced])
     type(alderman.doc, ' Samen met aanbieders.')
     await until(() => reader.text() === 'De regio koopt in. Samen met aanbieders.', 5000, 'the reader to see the edit')
-    await server.context.collab.loaded(id)!.drained()
+    await live.server.context.collab.loaded(id)!.drained()
 
     // Readers list and compare; the comparison marks the inserted words for eyes and ears.
     const list = await (await as('provider')(versies)).text()
@@ -154,9 +127,9 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     expect((await as('provider')(`${versies}?van=${'b'.repeat(24)}`)).status).toBe(404)
 
     // Restoring: unknown or foreign versions are refused, readers may not.
-    const other = await createDocument(server.context.db, { regionId, kind: 'proposal', title: 'Ander', actorId: null, now: new Date(), paragraphs: ['Ander.'] })
+    const other = await createDocument(live.server.context.db, { regionId, kind: 'proposal', title: 'Ander', actorId: null, now: new Date(), paragraphs: ['Ander.'] })
     await drafter(page(other, '/versies'), { form: { intent: 'save', label: 'Van een ander' } })
-    const foreign = await server.context.db.selectFrom('doc_versions').select('id').where('doc_id', '=', other).executeTakeFirstOrThrow()
+    const foreign = await live.server.context.db.selectFrom('doc_versions').select('id').where('doc_id', '=', other).executeTakeFirstOrThrow()
     const before2 = { versions: await count('doc_versions'), audit: await count('audit_log'), updates: await count('doc_updates') }
     const unknown = await drafter(versies, { form: { intent: 'restore', versionId: 'c'.repeat(24) } })
     expect(unknown.status).toBe(404)
@@ -177,24 +150,24 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
     type(alderman.doc, ' Verder.')
     await until(() => reader.text() === 'De regio koopt in. Verder.', 5000, 'editing after the restore')
 
-    const actions = await server.context.db.selectFrom('audit_log').select(['action', 'actor_id']).where('subject_id', '=', id).orderBy('seq').execute()
+    const actions = await live.server.context.db.selectFrom('audit_log').select(['action', 'actor_id']).where('subject_id', '=', id).orderBy('seq').execute()
     expect(actions.map((a) => a.action)).toEqual(['document.created', 'document.version_saved', 'document.version_saved', 'document.version_restored'])
     // Restoring what is already there changes nothing.
-    await server.context.collab.loaded(id)!.drained()
+    await live.server.context.collab.loaded(id)!.drained()
   })
 
   it('folds long unchanged stretches of a comparison, and shows all on request', async () => {
     const paragraphs = Array.from({ length: 10 }, (_, i) => `Alinea ${i + 1}.`)
-    const id = await createDocument(server.context.db, { regionId, kind: 'minutes', title: 'Lang verslag', actorId: null, now: new Date(), paragraphs })
+    const id = await createDocument(live.server.context.db, { regionId, kind: 'minutes', title: 'Lang verslag', actorId: null, now: new Date(), paragraphs })
     await as('drafter')(page(id, '/versies'), { form: { intent: 'save', label: 'Tien alinea’s' } })
-    const v = await server.context.db.selectFrom('doc_versions').select('id').where('doc_id', '=', id).executeTakeFirstOrThrow()
+    const v = await live.server.context.db.selectFrom('doc_versions').select('id').where('doc_id', '=', id).executeTakeFirstOrThrow()
     const c = open(id, 'drafter')
     await c.synced
     const fifth = c.doc.getXmlFragment('default').get(4) as Y.XmlElement
     ;(fifth.get(0) as Y.XmlText).insert('Alinea 5'.length, ' gewijzigd')
-    await until(() => server.context.collab.loaded(id) !== undefined)
-    await until(() => (server.context.collab.loaded(id)?.doc.getXmlFragment('default').length ?? 0) === 10)
-    await server.context.collab.loaded(id)!.drained()
+    await until(() => live.server.context.collab.loaded(id) !== undefined)
+    await until(() => (live.server.context.collab.loaded(id)?.doc.getXmlFragment('default').length ?? 0) === 10)
+    await live.server.context.collab.loaded(id)!.drained()
     const folded = await (await as('provider')(`${page(id, '/versies')}?van=${v.id}&naar=huidig`)).text()
     expect(folded).toContain('1 woorden ingevoegd, 0 woorden verwijderd.')
     // Alinea 4 and 6 stay as context; 1–3 and 7–10 are folded.
@@ -208,18 +181,18 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
   })
 
   it('restores a document nobody has open through the store; the next reader loads it', async () => {
-    const id = await createDocument(server.context.db, { regionId, kind: 'mandate', title: 'Mandaat', actorId: null, now: new Date(), paragraphs: ['Mandaat A.'] })
+    const id = await createDocument(live.server.context.db, { regionId, kind: 'mandate', title: 'Mandaat', actorId: null, now: new Date(), paragraphs: ['Mandaat A.'] })
     const drafter = as('drafter')
     await drafter(page(id, '/versies'), { form: { intent: 'save', label: 'A' } })
     const a = open(id, 'drafter')
     await a.synced
     type(a.doc, ' Gewijzigd.')
-    await until(() => server.context.collab.loaded(id) !== undefined)
-    await server.context.collab.loaded(id)!.drained()
+    await until(() => live.server.context.collab.loaded(id) !== undefined)
+    await live.server.context.collab.loaded(id)!.drained()
     a.destroy()
-    await until(() => server.context.collab.loaded(id) === undefined, 5000, 'the document to unload')
+    await until(() => live.server.context.collab.loaded(id) === undefined, 5000, 'the document to unload')
     expect(await storedText(id)).toBe('Mandaat A. Gewijzigd.')
-    const v = await server.context.db.selectFrom('doc_versions').select('id').where('doc_id', '=', id).executeTakeFirstOrThrow()
+    const v = await live.server.context.db.selectFrom('doc_versions').select('id').where('doc_id', '=', id).executeTakeFirstOrThrow()
     expect((await drafter(page(id, '/versies'), { form: { intent: 'restore', versionId: v.id } })).status).toBe(200)
     expect(await storedText(id)).toBe('Mandaat A.')
     const html = await (await as('provider')(page(id))).text()
@@ -230,7 +203,7 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
   })
 
   it('a document past its closing time is read-only on its pages, with the reason; only those who may lock it can', async () => {
-    const db = server.context.db
+    const db = live.server.context.db
     const id = await createDocument(db, { regionId, kind: 'proposal', title: 'Met termijn', actorId: null, now: new Date(), paragraphs: ['Termijn.'] })
     const before = { versions: await count('doc_versions'), audit: await count('audit_log') }
     // A reader may not lock: refused with 403 and the reason, nothing written.
@@ -252,7 +225,7 @@ describe.each(testDialects())('documents and versions on %s', (dialect) => {
   })
 
   it('the editor’s connection state says “saved” only once the server has stored the edits', async () => {
-    const id = await createDocument(server.context.db, { regionId, kind: 'agreement', title: 'Afspraak', actorId: null, now: new Date() })
+    const id = await createDocument(live.server.context.db, { regionId, kind: 'agreement', title: 'Afspraak', actorId: null, now: new Date() })
     const c = open(id, 'drafter')
     const states: ConnectionState[] = []
     const stop = trackConnection(c.provider, c.doc, (s) => states.push(s), { window: undefined })

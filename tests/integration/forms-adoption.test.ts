@@ -1,45 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadActor } from '../../server/auth/actor'
-import { saveVersion } from '../../server/modules/documents/commands'
-import { findPrinciplesDocument } from '../../server/modules/principles/content'
-import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { DEMO, DEMO_REGION as REGION } from '../support/demo'
+import { liveServer } from '../support/live'
+import { principlesWithVersion } from '../support/pages'
+import { testDialects } from '../support/server'
 
 /**
  * Versies → "Vaststellen…": a refused adoption comes back as 400 with its message at the field
  * (aria-invalid, aria-describedby to the message, a summary linking to the field) and writes nothing.
  */
-const REGION = 'ijmond-zuid-kennemerland'
-
 /** The opening tag of the element with this id. */
 const tagWithId = (html: string, id: string) => html.match(new RegExp(`<[a-z]+[^>]*\\bid="${id}"[^>]*>`))?.[0] ?? ''
 
 describe.each(testDialects())('adoption form feedback on %s', (dialect) => {
-  let server: TestServer
-  let alderman: string
+  const live = liveServer({ dialect }, { alderman: DEMO.alderman })
   let versionId: string
   let url: string
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect })
-    const db = server.context.db
-    const region = await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    const doc = (await findPrinciplesDocument(db, region.id))!
-    const user = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'wethouder@samenspel.example').executeTakeFirstOrThrow()
-    const saved = await saveVersion(db, server.context.collab, { actor: await loadActor(db, user), doc, label: 'Concept voor het PHO', now: new Date() })
-    if (!saved.ok) throw new Error('could not save a version')
-    versionId = saved.id
-    alderman = await loginAs(server, 'wethouder@samenspel.example')
-    url = `/regio/${REGION}/documenten/${doc.id}/versies`
+    const made = await principlesWithVersion(live.server, 'Concept voor het PHO')
+    versionId = made.versionId
+    url = `/regio/${REGION}/documenten/${made.docId}/versies`
   })
-  afterAll(() => server?.close())
 
   const written = async () => ({
-    adoptions: (await server.context.db.selectFrom('adoptions').select('id').execute()).length,
-    audited: (await server.context.db.selectFrom('audit_log').select('seq').where('action', '=', 'document.adopted').execute()).length,
+    adoptions: (await live.server.context.db.selectFrom('adoptions').select('id').execute()).length,
+    audited: (await live.server.context.db.selectFrom('audit_log').select('seq').where('action', '=', 'document.adopted').execute()).length,
   })
 
   async function refused(form: Record<string, string>, field: 'adoptedOn' | 'reference', message: string) {
-    const res = await client(server, alderman)(url, { form: { intent: 'adopt', versionId, ...form } })
+    const res = await live.as('alderman')(url, { form: { intent: 'adopt', versionId, ...form } })
     expect(res.status).toBe(400)
     const html = await res.text()
     const id = `adopt-${versionId}-${field}`
@@ -70,7 +59,7 @@ describe.each(testDialects())('adoption form feedback on %s', (dialect) => {
   })
 
   it('adopts a valid form once, with its audit entry', async () => {
-    const res = await client(server, alderman)(url, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' } })
+    const res = await live.as('alderman')(url, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' } })
     expect(res.status).toBe(200)
     expect(await written()).toEqual({ adoptions: 1, audited: 1 })
   })

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { rolesByOrganisationKind } from '../../server/policy/memberships'
-import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { DEMO, DEMO_REGION as REGION } from '../support/demo'
+import { liveServer } from '../support/live'
+import { testDialects } from '../support/server'
 
 /**
  * Roles must fit the organisation (server/policy/memberships.ts) on the admin pages: no wethouder
  * for a care provider, by invitation or by a role change; and an address with an open invitation
  * gets no second one. Every refusal is a 4xx with its message at the field, and writes nothing.
  */
-const REGION = 'ijmond-zuid-kennemerland'
-const ADMIN = 'regiocoordinator@samenspel.example'
 
 /** The opening tag of the element with this id. */
 const tagWithId = (html: string, id: string) => html.match(new RegExp(`<[a-z]+[^>]*\\bid="${id}"[^>]*>`))?.[0] ?? ''
@@ -19,29 +19,25 @@ const optionsOf = (html: string, id: string) => {
 }
 
 describe.each(testDialects())('roles that fit the organisation, on %s', (dialect) => {
-  let server: TestServer
-  let admin: string
+  const live = liveServer({ dialect }, { admin: DEMO.admin })
   let org: { kompas: string; velsen: string; panel: string }
   const invitations = `/regio/${REGION}/beheer/uitnodigingen`
   const members = `/regio/${REGION}/beheer/leden`
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect })
-    admin = await loginAs(server, ADMIN)
     const byName = async (name: string) =>
-      (await server.context.db.selectFrom('organisations').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id
+      (await live.server.context.db.selectFrom('organisations').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id
     org = {
       kompas: await byName('Kompas Jeugd & Gezin'),
       velsen: await byName('Gemeente Velsen'),
       panel: await byName('Ouderpanel IJmond en Zuid-Kennemerland'),
     }
   })
-  afterAll(() => server?.close())
 
   const count = async (table: 'invitations' | 'audit_log' | 'memberships') =>
-    Number((await server.context.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    Number((await live.server.context.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const snapshot = async () => ({ invitations: await count('invitations'), audit: await count('audit_log'), memberships: await count('memberships') })
-  const invite = (form: Record<string, string>) => client(server, admin)(invitations, { form: { intent: 'invite', ...form } })
+  const invite = (form: Record<string, string>) => live.as('admin')(invitations, { form: { intent: 'invite', ...form } })
 
   it('refuses a wethouder for the care provider Kompas with a message at the role field, and writes nothing', async () => {
     const before = await snapshot()
@@ -65,13 +61,13 @@ describe.each(testDialects())('roles that fit the organisation, on %s', (dialect
   })
 
   it('offers each organisation with only its fitting roles, and no panels', async () => {
-    const html = await (await client(server, admin)(invitations)).text()
+    const html = await (await live.as('admin')(invitations)).text()
     const orgs = optionsOf(html, 'f-organisationId')
     expect(orgs).toContain(org.kompas)
     expect(orgs).not.toContain(org.panel)
     expect(optionsOf(html, 'f-role')).not.toContain('panel_member')
     // The role list is that of the organisation shown first, not every role.
-    const first = await server.context.db.selectFrom('organisations').select('kind').where('id', '=', orgs[0]!).executeTakeFirstOrThrow()
+    const first = await live.server.context.db.selectFrom('organisations').select('kind').where('id', '=', orgs[0]!).executeTakeFirstOrThrow()
     expect(optionsOf(html, 'f-role')).toEqual([...rolesByOrganisationKind[first.kind]])
   })
 
@@ -86,27 +82,27 @@ describe.each(testDialects())('roles that fit the organisation, on %s', (dialect
     expect(html).toMatch(/id="f-email-error"[^>]*>[^<]*al een uitnodiging open/)
     expect(await snapshot()).toEqual(before)
     // Revoked, the address can be invited again.
-    const open = await server.context.db.selectFrom('invitations').select('id').where('email', '=', 'nieuw.lid@samenspel.example').executeTakeFirstOrThrow()
-    expect((await client(server, admin)(invitations, { form: { intent: 'revoke', id: open.id } })).status).toBe(200)
+    const open = await live.server.context.db.selectFrom('invitations').select('id').where('email', '=', 'nieuw.lid@samenspel.example').executeTakeFirstOrThrow()
+    expect((await live.as('admin')(invitations, { form: { intent: 'revoke', id: open.id } })).status).toBe(200)
     expect((await invite({ email: 'nieuw.lid@samenspel.example', organisationId: org.velsen, role: 'civil_servant' })).status).toBe(200)
   })
 
   it('refuses to make a provider member a wethouder on the members page, and offers only fitting roles', async () => {
-    const membership = await server.context.db
+    const membership = await live.server.context.db
       .selectFrom('memberships')
       .innerJoin('users', 'users.id', 'memberships.user_id')
       .select(['memberships.id', 'memberships.role'])
       .where('users.email', '=', 'aanbieder@samenspel.example')
       .executeTakeFirstOrThrow()
     const before = await snapshot()
-    const res = await client(server, admin)(members, { form: { intent: 'role', membershipId: membership.id, role: 'alderman' } })
+    const res = await live.as('admin')(members, { form: { intent: 'role', membershipId: membership.id, role: 'alderman' } })
     expect(res.status).toBe(400)
     expect(await res.text()).toContain('Deze rol past niet bij de gekozen organisatie')
     expect(await snapshot()).toEqual(before)
-    const row = await server.context.db.selectFrom('memberships').select('role').where('id', '=', membership.id).executeTakeFirstOrThrow()
+    const row = await live.server.context.db.selectFrom('memberships').select('role').where('id', '=', membership.id).executeTakeFirstOrThrow()
     expect(row.role).toBe('provider_member')
 
-    const page = await (await client(server, admin)(members)).text()
+    const page = await (await live.as('admin')(members)).text()
     const form = page.match(new RegExp(`value="${membership.id}"[\\s\\S]*?</select>`))?.[0] ?? ''
     expect([...form.matchAll(/<option[^>]*value="([^"]*)"/g)].map((m) => m[1])).toEqual(['provider_member'])
   })
@@ -114,18 +110,18 @@ describe.each(testDialects())('roles that fit the organisation, on %s', (dialect
   it("refuses to turn the provider Kompas into a municipality while its people are provider members (409, at the kind field), and writes nothing", async () => {
     const organisations = `/regio/${REGION}/beheer/organisaties`
     const before = await snapshot()
-    const res = await client(server, admin)(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd & Gezin', kind: 'municipality' } })
+    const res = await live.as('admin')(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd & Gezin', kind: 'municipality' } })
     expect(res.status).toBe(409)
     const html = await res.text()
     expect(tagWithId(html, 'f-kind')).toContain('aria-invalid="true"')
     expect(html).toMatch(/id="f-kind-error"[^>]*>[^<]*Deze soort past niet bij de rollen van de huidige leden/)
     expect(html).toContain('<a href="#f-kind">')
-    const row = await server.context.db.selectFrom('organisations').select('kind').where('id', '=', org.kompas).executeTakeFirstOrThrow()
+    const row = await live.server.context.db.selectFrom('organisations').select('kind').where('id', '=', org.kompas).executeTakeFirstOrThrow()
     expect(row.kind).toBe('provider')
     expect(await snapshot()).toEqual(before)
     // A kind that fits its people is fine (and a rename alone as well).
-    const renamed = await client(server, admin)(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd en Gezin', kind: 'provider' } })
+    const renamed = await live.as('admin')(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd en Gezin', kind: 'provider' } })
     expect(renamed.status).toBe(200)
-    await client(server, admin)(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd & Gezin', kind: 'provider' } })
+    await live.as('admin')(organisations, { form: { id: org.kompas, name: 'Kompas Jeugd & Gezin', kind: 'provider' } })
   })
 })

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadActor } from '../../server/auth/actor'
 import { saveVersion } from '../../server/modules/documents/commands'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { dictionaries } from '../../app/i18n/messages'
-import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { DEMO } from '../support/demo'
+import { liveServer } from '../support/live'
+import { client, testDialects } from '../support/server'
 import { FORMAL, formalIn, textOf } from '../support/text'
 
 /**
@@ -39,40 +41,29 @@ describe('the Dutch messages address the reader as their pages do', () => {
 })
 
 describe.each(testDialects())('words on %s', (dialect) => {
-  let server: TestServer
-  let parent: string
-  let youth: string
-  let alderman: string
-  let admin: string
+  const live = liveServer({ dialect }, { parent: DEMO.parent, youth: DEMO.youth, alderman: DEMO.alderman, admin: DEMO.admin, coordinator: DEMO.drafter })
   let docId: string
 
   beforeAll(async () => {
-    server = await startTestServer({ dialect })
-    parent = await loginAs(server, 'ouder@samenspel.example')
-    youth = await loginAs(server, 'jongere@samenspel.example')
-    alderman = await loginAs(server, 'wethouder@samenspel.example')
-    admin = await loginAs(server, 'regiocoordinator@samenspel.example')
-    const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    docId = (await findPrinciplesDocument(server.context.db, region.id))!.id
+    docId = (await findPrinciplesDocument(live.db, live.regionId))!.id
   })
-  afterAll(() => server?.close())
 
   const get = async (cookie: string | undefined, path: string) => {
-    const res = await client(server, cookie)(path)
+    const res = await client(live.server, cookie)(path)
     expect(res.status, path).toBe(200)
     return textOf(await res.text())
   }
 
   it('says "je", never "u", on the panel pages, also after a reaction and with an error', async () => {
-    const http = client(server, parent)
+    const http = live.as('parent')
     expect((await http(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'Hoe merk ik dat?' } })).status).toBe(200)
     const pages: Record<string, string> = {
-      'principes (ouder)': await get(parent, `/regio/${REGION}/principes`),
-      'principes (jongere)': await get(youth, `/regio/${REGION}/principes`),
-      'mijn reacties': await get(parent, '/mijn-reacties'),
+      'principes (ouder)': await get(live.cookie.parent, `/regio/${REGION}/principes`),
+      'principes (jongere)': await get(live.cookie.youth, `/regio/${REGION}/principes`),
+      'mijn reacties': await get(live.cookie.parent, '/mijn-reacties'),
       panelcode: await get(undefined, '/panelcode'),
     }
-    const refused = await client(server)('/panelcode', { form: { code: 'ABCD-EFGH-JKMN' } })
+    const refused = await live.as(null)('/panelcode', { form: { code: 'ABCD-EFGH-JKMN' } })
     pages['panelcode, wrong code'] = textOf(await refused.text())
     const empty = await http(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: ' ' } })
     expect(empty.status).toBe(400)
@@ -81,34 +72,33 @@ describe.each(testDialects())('words on %s', (dialect) => {
   })
 
   it('promises no "(binnenkort) reageren" to someone who can comment now', async () => {
-    const text = await get(parent, `/regio/${REGION}/documenten/${docId}`)
+    const text = await get(live.cookie.parent, `/regio/${REGION}/documenten/${docId}`)
     expect(text).not.toContain('binnenkort')
     expect(text).toContain('lezen en erop reageren')
   })
 
   it('uses one word pair for locking: "Vastzetten"/"Vrijgeven" and "vastgezet"', async () => {
-    const coordinator = await loginAs(server, 'beleidsmedewerker@samenspel.example')
-    const before = await get(coordinator, `/regio/${REGION}/documenten/${docId}`)
+    const before = await get(live.cookie.coordinator, `/regio/${REGION}/documenten/${docId}`)
     expect(before).toContain('Vastzetten')
     expect(before).not.toMatch(/[Vv]ergrendel|[Oo]ntgrendel/)
-    expect((await client(server, coordinator)(`/regio/${REGION}/documenten/${docId}`, { form: { intent: 'lock' } })).status).toBeLessThan(400)
-    const after = await get(coordinator, `/regio/${REGION}/documenten/${docId}`)
+    expect((await live.as('coordinator')(`/regio/${REGION}/documenten/${docId}`, { form: { intent: 'lock' } })).status).toBeLessThan(400)
+    const after = await get(live.cookie.coordinator, `/regio/${REGION}/documenten/${docId}`)
     expect(after).toContain('vastgezet')
     expect(after).toContain('Vrijgeven')
     expect(after).not.toMatch(/[Vv]ergrendel|[Oo]ntgrendel/)
-    await client(server, coordinator)(`/regio/${REGION}/documenten/${docId}`, { form: { intent: 'unlock' } })
+    await live.as('coordinator')(`/regio/${REGION}/documenten/${docId}`, { form: { intent: 'unlock' } })
   })
 
   it('shows "vastgesteld" in the document list once a version is adopted, not "concept"', async () => {
-    const db = server.context.db
+    const db = live.server.context.db
     const row = (html: string) => html.match(new RegExp(`href="/regio/${REGION}/documenten/${docId}"[\\s\\S]*?</tr>`))?.[0] ?? ''
-    const listed = async () => textOf(row(await (await client(server, admin)(`/regio/${REGION}/documenten`)).text()))
+    const listed = async () => textOf(row(await (await live.as('admin')(`/regio/${REGION}/documenten`)).text()))
     expect(await listed()).toContain('concept')
     const user = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'wethouder@samenspel.example').executeTakeFirstOrThrow()
     const doc = (await db.selectFrom('documents').selectAll().where('id', '=', docId).executeTakeFirstOrThrow())
-    const saved = await saveVersion(db, server.context.collab, { actor: await loadActor(db, user), doc, label: 'Vastgesteld door het PHO', now: new Date() })
+    const saved = await saveVersion(db, live.server.context.collab, { actor: await loadActor(db, user), doc, label: 'Vastgesteld door het PHO', now: new Date() })
     if (!saved.ok) throw new Error('no version')
-    const adopted = await client(server, alderman)(`/regio/${REGION}/documenten/${docId}/versies`, {
+    const adopted = await live.as('alderman')(`/regio/${REGION}/documenten/${docId}/versies`, {
       form: { intent: 'adopt', versionId: saved.id, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' },
     })
     expect(adopted.status).toBe(200)

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { client, sessionFrom, startTestServer, testDialects, type TestServer } from '../support/server'
+import { describe, expect, it } from 'vitest'
+import { client, sessionFrom, startTestServer, testDialects } from '../support/server'
+import { liveServer } from '../support/live'
 
 const ADMIN = 'regiocoordinator@samenspel.example'
 
 describe.each(testDialects())('HTTP basics on %s', (dialect) => {
-  let server: TestServer
-  beforeAll(async () => {
-    server = await startTestServer({ dialect })
-  })
-  afterAll(() => server?.close())
+  const live = liveServer({ dialect })
 
   it('answers /healthz with the version, the database dialect and every part healthy', async () => {
-    const res = await fetch(`${server.url}/healthz`)
+    const res = await fetch(`${live.server.url}/healthz`)
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({
       ok: true,
@@ -23,7 +20,7 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
 
   it('sends a nonce-based Content-Security-Policy and every script carries that nonce', async () => {
-    const res = await fetch(`${server.url}/inloggen`)
+    const res = await fetch(`${live.server.url}/inloggen`)
     const csp = res.headers.get('content-security-policy') ?? ''
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
     expect(nonce).toBeTruthy()
@@ -35,12 +32,12 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
     for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     // A second response gets a different nonce.
-    const again = (await fetch(`${server.url}/inloggen`)).headers.get('content-security-policy')
+    const again = (await fetch(`${live.server.url}/inloggen`)).headers.get('content-security-policy')
     expect(again).not.toContain(nonce!)
   })
 
   it('shows a friendly 404 page without a stack trace for unknown paths', async () => {
-    const res = await fetch(`${server.url}/bestaat-niet/echt-niet`)
+    const res = await fetch(`${live.server.url}/bestaat-niet/echt-niet`)
     expect(res.status).toBe(404)
     const html = await res.text()
     expect(html).toContain('Pagina niet gevonden')
@@ -48,11 +45,11 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
 
   it('refuses a cross-origin POST and a POST without Origin or Referer with 403', async () => {
-    const http = client(server)
+    const http = client(live.server)
     const foreign = await http('/inloggen', { form: { email: ADMIN, password: 'samenspel-demo' }, headers: { Origin: 'https://evil.example' } })
     expect(foreign.status).toBe(403)
     expect(sessionFrom(foreign)).toBeNull()
-    const bare = await fetch(`${server.url}/inloggen`, { method: 'POST', body: new URLSearchParams({ email: ADMIN, password: 'samenspel-demo' }), redirect: 'manual' })
+    const bare = await fetch(`${live.server.url}/inloggen`, { method: 'POST', body: new URLSearchParams({ email: ADMIN, password: 'samenspel-demo' }), redirect: 'manual' })
     expect(bare.status).toBe(403)
     const sameOrigin = await http('/inloggen', { form: { email: ADMIN, password: 'samenspel-demo' } })
     expect(sameOrigin.status).toBe(302)
@@ -60,23 +57,23 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
 
   it('logs in with the right password and sets a hardened session cookie', async () => {
-    const res = await client(server)('/inloggen', { form: { email: 'WETHOUDER@samenspel.example ', password: 'samenspel-demo', terug: '/profiel' } })
+    const res = await client(live.server)('/inloggen', { form: { email: 'WETHOUDER@samenspel.example ', password: 'samenspel-demo', terug: '/profiel' } })
     expect(res.status).toBe(302)
     expect(res.headers.get('location')).toBe('/profiel')
     const set = res.headers.getSetCookie().join('\n')
     expect(set).toMatch(/HttpOnly/i)
     expect(set).toMatch(/SameSite=Lax/i)
-    const page = await client(server, sessionFrom(res)!)('/profiel')
+    const page = await client(live.server, sessionFrom(res)!)('/profiel')
     expect(page.status).toBe(200)
   })
 
   it('does not redirect to another site after login', async () => {
-    const res = await client(server)('/inloggen', { form: { email: ADMIN, password: 'samenspel-demo', terug: '//evil.example/x' } })
+    const res = await client(live.server)('/inloggen', { form: { email: ADMIN, password: 'samenspel-demo', terug: '//evil.example/x' } })
     expect(res.headers.get('location')).toBe('/')
   })
 
   it('gives one generic message for a wrong password and an unknown account', async () => {
-    const http = client(server)
+    const http = client(live.server)
     const wrongPw = await http('/inloggen', { form: { email: 'beoordelaar@samenspel.example', password: 'not-the-password' } })
     const unknown = await http('/inloggen', { form: { email: 'niemand@samenspel.example', password: 'not-the-password' } })
     expect(wrongPw.status).toBe(401)
@@ -87,7 +84,7 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
 
   it('throttles an account from one address after 5 failures with 429 and Retry-After, even with the right password', async () => {
-    const http = client(server)
+    const http = client(live.server)
     const email = 'onderwijs@samenspel.example'
     for (let i = 0; i < 5; i++) {
       const res = await http('/inloggen', { form: { email, password: `wrong-${i}-password` } })
@@ -106,7 +103,7 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
 
   it('rejects a malformed login form with 400 and the errors next to the fields', async () => {
-    const res = await client(server)('/inloggen', { form: { email: 'geen-adres', password: '' } })
+    const res = await client(live.server)('/inloggen', { form: { email: 'geen-adres', password: '' } })
     expect(res.status).toBe(400)
     const html = await res.text()
     expect(html).toContain('Vul een geldig e-mailadres in')
@@ -115,24 +112,24 @@ describe.each(testDialects())('HTTP basics on %s', (dialect) => {
   })
 
   it('logs out: the session is gone from the database and the cookie no longer works', async () => {
-    const http = client(server)
+    const http = client(live.server)
     const login = await http('/inloggen', { form: { email: 'beoordelaar@samenspel.example', password: 'samenspel-demo' } })
     const cookie = sessionFrom(login)!
-    const before = await server.context.db.selectFrom('sessions').select('id').execute()
-    const out = await client(server, cookie)('/uitloggen', { form: {} })
+    const before = await live.server.context.db.selectFrom('sessions').select('id').execute()
+    const out = await client(live.server, cookie)('/uitloggen', { form: {} })
     expect(out.status).toBe(302)
-    const after = await server.context.db.selectFrom('sessions').select('id').execute()
+    const after = await live.server.context.db.selectFrom('sessions').select('id').execute()
     expect(after.length).toBe(before.length - 1)
-    const page = await client(server, cookie)('/profiel')
+    const page = await client(live.server, cookie)('/profiel')
     expect(page.status).toBe(302)
     expect(page.headers.get('location')).toMatch(/^\/inloggen\?terug=%2Fprofiel&verlopen=1/)
   })
 
   it('switches the language to English and back', async () => {
-    const res = await client(server)('/taal', { form: { taal: 'en', terug: '/inloggen' } })
+    const res = await client(live.server)('/taal', { form: { taal: 'en', terug: '/inloggen' } })
     expect(res.status).toBe(302)
     const lang = res.headers.getSetCookie().find((c) => c.startsWith('samenspel_lang='))!.split(';')[0]!
-    const page = await fetch(`${server.url}/inloggen`, { headers: { Cookie: lang } })
+    const page = await fetch(`${live.server.url}/inloggen`, { headers: { Cookie: lang } })
     const html = await page.text()
     expect(html).toContain('<html lang="en"')
     expect(html).toContain('Log in with your e-mail address and password.')

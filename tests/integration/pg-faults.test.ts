@@ -1,13 +1,10 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect as connectDb, migrateToLatest, type Connection } from '../../db/connect'
-import { seed } from '../../db/seed'
-import { createSession } from '../../server/auth/session'
-import { createDocument } from '../../server/modules/documents/commands'
+import type { Connection } from '../../db/connect'
 import { randomId } from '../../server/lib/ids'
-import { connect, type, until, type Client, storedText as storedTextOf } from '../support/collab'
-import { freePort, startProcess, type ServerProcess } from '../support/process'
-import { cookieHeader } from '../support/server'
+import { clientPool, storedTextHolding, typists, until, type Client } from '../support/collab'
+import { DEMO } from '../support/demo'
+import { freePort, seededDatabase, startProcess, type ServerProcess } from '../support/process'
 
 /**
  * Issue 7, finding 1b: the everyday hiccups of a managed PostgreSQL, against two real instances
@@ -17,7 +14,9 @@ import { cookieHeader } from '../support/server'
  * Runs whenever TEST_DATABASE_URL is set (always in CI).
  */
 const pgUrl = process.env.TEST_DATABASE_URL
-const EDITORS = ['beleidsmedewerker@samenspel.example', 'wethouder@samenspel.example', 'regiocoordinator@samenspel.example']
+const EDITORS = [DEMO.drafter, DEMO.alderman, DEMO.admin]
+/** Six sessions, the editors in turn. */
+const SESSIONS = Array.from({ length: 6 }, (_, i) => EDITORS[i % EDITORS.length]!)
 
 describe.runIf(pgUrl)('PostgreSQL hiccups under two instances', () => {
   const cleanups: Array<() => Promise<void> | void> = []
@@ -61,36 +60,23 @@ describe.runIf(pgUrl)('PostgreSQL hiccups under two instances', () => {
       // The instances' own words say why (their logs hold ids and error codes only).
       throw new Error(`${String(e)}\n--- a (exit ${a.child.exitCode}):\n${a.output().slice(-4000)}\n--- b (exit ${b.child.exitCode}):\n${b.output().slice(-4000)}`)
     })
-  const storedText = () => storedTextOf(conn.db, docId)
 
   /** Types tokens on every client until stopped; the fault happens meanwhile. */
   async function typingThrough(fault: () => Promise<void>) {
-    const r = round++
-    let n = 0
-    const timer = setInterval(() => {
-      clients.forEach((c, i) => {
-        const token = `[${r}.${i}:${n}]`
-        type(c.doc, token)
-        typed.push(token)
-      })
-      n++
-    }, 30)
+    const typing = typists(clients, 30, `${round++}.`)
     try {
-      await until(() => n >= 5, 5000, 'typing before the fault')
+      await until(() => typing.rounds() >= 5, 5000, 'typing before the fault')
       await fault()
-      const after = n
-      await until(() => n >= after + 5, 5000, 'typing after the fault')
+      const after = typing.rounds()
+      await until(() => typing.rounds() >= after + 5, 5000, 'typing after the fault')
     } finally {
-      clearInterval(timer)
+      typing.stop()
+      typed.push(...typing.typed.flat())
     }
     // Everyone converges, nothing is lost from the store, no process ended.
     await until(() => clients.every((c) => c.provider.wsconnected && c.provider.synced), 20_000, 'everyone connected')
     await until(() => clients.every((c) => c.text() === clients[0]!.text()), 20_000, 'convergence')
-    let text = ''
-    await until(async () => {
-      text = await storedText()
-      return typed.every((t) => text.includes(t))
-    }, 20_000, 'every token stored').catch(() => undefined)
+    const text = await storedTextHolding(conn.db, docId, typed, 20_000)
     expect(typed.filter((t) => !text.includes(t))).toEqual([])
     expect(clients[0]!.text()).toBe(text)
     expect([a.child.exitCode, b.child.exitCode, a.child.signalCode, b.child.signalCode]).toEqual([null, null, null, null])
@@ -107,25 +93,18 @@ describe.runIf(pgUrl)('PostgreSQL hiccups under two instances', () => {
     })
     const base = new URL(pgUrl!)
     base.searchParams.set('schema', schema)
-    conn = await connectDb(base.toString())
+    const prepared = await seededDatabase(base.toString(), { title: 'Storingen', sessionsOf: SESSIONS })
+    ;({ conn, docId } = prepared)
     cleanups.push(() => conn.close())
-    await migrateToLatest(conn)
-    await seed(conn.db, { demoAccounts: true })
-    const region = await conn.db.selectFrom('regions').select('id').where('slug', '=', 'ijmond-zuid-kennemerland').executeTakeFirstOrThrow()
-    docId = await createDocument(conn.db, { regionId: region.id, kind: 'proposal', title: 'Storingen', actorId: null, now: new Date() })
-    const cookies: string[] = []
-    for (let i = 0; i < 6; i++) {
-      const user = await conn.db.selectFrom('users').select('id').where('email', '=', EDITORS[i % EDITORS.length]!).executeTakeFirstOrThrow()
-      cookies.push(cookieHeader((await createSession(conn.db, user.id, { now: new Date(), device: 'test' })).token))
-    }
     const [portA, portB] = [await freePort(), await freePort()]
     const env = { PUBLIC_ORIGINS: `http://127.0.0.1:${portA},http://127.0.0.1:${portB}` }
     a = await startProcess({ port: portA, databaseUrl: instanceUrl('a'), env })
     cleanups.push(() => a.kill())
     b = await startProcess({ port: portB, databaseUrl: instanceUrl('b'), env })
     cleanups.push(() => b.kill())
-    clients = cookies.map((cookie, i) => connect({ url: i < 3 ? a.url : b.url }, docId, cookie))
-    cleanups.push(() => clients.forEach((c) => c.destroy()))
+    const [poolA, poolB] = [clientPool(() => a), clientPool(() => b)]
+    cleanups.push(poolA.destroyAll, poolB.destroyAll)
+    clients = prepared.cookies.map((cookie, i) => (i < 3 ? poolA : poolB).open(docId, cookie))
     await Promise.all(clients.map((c) => c.synced))
   }, 60_000)
   afterAll(async () => {

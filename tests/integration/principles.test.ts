@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadActor } from '../../server/auth/actor'
 import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { saveVersion } from '../../server/modules/documents/commands'
-import { client, loginAs, startTestServer, testDialects, type TestServer } from '../support/server'
+import { DEMO, DEMO_REGION as REGION } from '../support/demo'
+import { liveServer } from '../support/live'
+import { client, loginAs, testDialects } from '../support/server'
 import { connect, fragmentText } from '../support/collab'
 import { loadDoc } from '../../server/collab/persistence'
 import * as Y from 'yjs'
@@ -11,30 +13,19 @@ import * as Y from 'yjs'
  * Leading principles with panels over HTTP: reacting to a principle, pre-moderation of under-16s,
  * dispositions with a reason and a version, "my comments", the response report, and access.
  */
-const REGION = 'ijmond-zuid-kennemerland'
-const who = {
-  parent: 'ouder@samenspel.example',
-  youth: 'jongere@samenspel.example',
-  coordinator: 'beleidsmedewerker@samenspel.example',
-  alderman: 'wethouder@samenspel.example',
-  provider: 'aanbieder@samenspel.example',
-  outsider: 'beleid.zhz@samenspel.example',
-} as const
+const { parent, youth, drafter: coordinator, alderman, provider, outsider } = DEMO
+const who = { parent, youth, coordinator, alderman, provider, outsider }
 
 describe.each(testDialects())('principles and panels on %s', (dialect) => {
-  let server: TestServer
-  const cookie = {} as Record<keyof typeof who, string>
+  const live = liveServer({ dialect }, who)
+  const { cookie } = live
   let docId: string
   beforeAll(async () => {
-    server = await startTestServer({ dialect })
-    for (const k of Object.keys(who) as Array<keyof typeof who>) cookie[k] = await loginAs(server, who[k])
-    const region = await server.context.db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
-    docId = (await findPrinciplesDocument(server.context.db, region.id))!.id
+    docId = (await findPrinciplesDocument(live.db, live.regionId))!.id
   })
-  afterAll(() => server?.close())
 
   const page = async (as: keyof typeof who, path: string) => {
-    const res = await client(server, cookie[as])(path)
+    const res = await client(live.server, cookie[as])(path)
     return { status: res.status, html: await res.text() }
   }
 
@@ -54,14 +45,14 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
   })
 
   it('takes a reaction, keeps an under-16 one out of sight until approved, and answers it', async () => {
-    const http = (as: keyof typeof who) => client(server, cookie[as])
+    const http = (as: keyof typeof who) => client(live.server, cookie[as])
     const empty = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: '   ' } })
     expect(empty.status).toBe(400)
     const tooLong = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'x'.repeat(2001) } })
     expect(tooLong.status).toBe(400)
     const noSuch = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p999', body: 'Hallo' } })
     expect(noSuch.status).toBe(409)
-    expect(await server.context.db.selectFrom('comments').select('id').execute()).toHaveLength(0)
+    expect(await live.server.context.db.selectFrom('comments').select('id').execute()).toHaveLength(0)
 
     const sent = await http('parent')(`/regio/${REGION}/principes`, { form: { principle: 'p0', body: 'Mooi principe, maar hoe meet je het?' } })
     expect(sent.status).toBe(200)
@@ -73,25 +64,25 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     expect((await page('alderman', `/regio/${REGION}/principes`)).html).not.toContain('Ik wil meepraten!')
     expect((await page('youth', `/regio/${REGION}/principes`)).html).toContain('Ik wil meepraten!')
 
-    const youthComment = await server.context.db.selectFrom('comments').select('id').where('body', '=', 'Ik wil meepraten!').executeTakeFirstOrThrow()
+    const youthComment = await live.server.context.db.selectFrom('comments').select('id').where('body', '=', 'Ik wil meepraten!').executeTakeFirstOrThrow()
     const byAlderman = await http('alderman')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'moderate', commentId: youthComment.id, decision: 'approve' } })
     expect(byAlderman.status).toBe(404)
     const approved = await http('coordinator')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'moderate', commentId: youthComment.id, decision: 'approve' } })
     expect(approved.status).toBe(200)
     expect((await page('parent', `/regio/${REGION}/principes`)).html).toContain('Ik wil meepraten!')
 
-    const parentComment = await server.context.db.selectFrom('comments').select(['id', 'section']).where('body', 'like', 'Mooi principe%').executeTakeFirstOrThrow()
+    const parentComment = await live.server.context.db.selectFrom('comments').select(['id', 'section']).where('body', 'like', 'Mooi principe%').executeTakeFirstOrThrow()
     expect(parentComment.section).toBeTruthy()
     const noReason = await http('alderman')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'dispose', commentId: parentComment.id, disposition: 'not_adopted', reason: '' } })
     expect(noReason.status).toBe(400)
     expect(await noReason.text()).toContain('Leg uit waarom')
-    expect((await server.context.db.selectFrom('comments').select('disposition').where('id', '=', parentComment.id).executeTakeFirstOrThrow()).disposition).toBe('open')
+    expect((await live.server.context.db.selectFrom('comments').select('disposition').where('id', '=', parentComment.id).executeTakeFirstOrThrow()).disposition).toBe('open')
     const byPanel = await http('parent')(`/regio/${REGION}/documenten/${docId}/reacties`, { form: { intent: 'dispose', commentId: parentComment.id, disposition: 'adopted', reason: '' } })
     expect(byPanel.status).toBe(403)
 
-    const alderman = await loadActor(server.context.db, await server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', who.alderman).executeTakeFirstOrThrow())
-    const doc = await server.context.db.selectFrom('documents').selectAll().where('id', '=', docId).executeTakeFirstOrThrow()
-    const version = await saveVersion(server.context.db, server.context.collab, { actor: alderman, doc, label: 'Na de panelronde', now: new Date() })
+    const alderman = await loadActor(live.server.context.db, await live.server.context.db.selectFrom('users').select(['id', 'under_16']).where('email', '=', who.alderman).executeTakeFirstOrThrow())
+    const doc = await live.server.context.db.selectFrom('documents').selectAll().where('id', '=', docId).executeTakeFirstOrThrow()
+    const version = await saveVersion(live.server.context.db, live.server.context.collab, { actor: alderman, doc, label: 'Na de panelronde', now: new Date() })
     expect(version.ok).toBe(true)
     const answered = await http('alderman')(`/regio/${REGION}/documenten/${docId}/reacties`, {
       form: { intent: 'dispose', commentId: parentComment.id, disposition: 'partly_adopted', reason: 'We voegen een indicator toe.', versionId: version.ok ? version.id : '' },
@@ -109,7 +100,7 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     expect((await http('parent')('/mijn-reacties', { form: { intent: 'markRead', upTo } })).status).toBe(200)
     expect((await page('parent', '/mijn-reacties')).html).not.toContain('heeft antwoord gekregen')
 
-    const csv = await client(server, cookie.alderman)(`/regio/${REGION}/documenten/${docId}/verslag/${version.ok ? version.id : ''}.csv`)
+    const csv = await client(live.server, cookie.alderman)(`/regio/${REGION}/documenten/${docId}/verslag/${version.ok ? version.id : ''}.csv`)
     expect(csv.status).toBe(200)
     expect(csv.headers.get('content-type')).toContain('text/csv')
     const bytes = new Uint8Array(await csv.arrayBuffer())
@@ -120,7 +111,7 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     expect(text.startsWith('\uFEFF')).toBe(true)
     expect(text.split('\r\n')[0]).toContain(';')
     expect(text).toMatch(/\d{2}-\d{2}-\d{4} \d{2}:\d{2}/)
-    const missing = await client(server, cookie.alderman)(`/regio/${REGION}/documenten/${docId}/verslag/bestaat-niet.csv`)
+    const missing = await client(live.server, cookie.alderman)(`/regio/${REGION}/documenten/${docId}/verslag/bestaat-niet.csv`)
     expect(missing.status).toBe(404)
     expect(missing.headers.get('content-type')).toContain('text/plain')
     expect(await missing.text()).toContain('Dit verslag bestaat niet (meer)')
@@ -128,7 +119,7 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     expect(report.status).toBe(200)
     expect(report.html).toContain('Mooi principe, maar hoe meet je het?')
 
-    const audit = await server.context.db.selectFrom('audit_log').select('action').where('action', 'in', ['comment.approved', 'comment.disposition_set']).execute()
+    const audit = await live.server.context.db.selectFrom('audit_log').select('action').where('action', 'in', ['comment.approved', 'comment.disposition_set']).execute()
     expect(audit.map((a) => a.action).sort()).toEqual(['comment.approved', 'comment.disposition_set'])
 
     // Adoption: the aldermen's; a date in the future or a foreign version is refused; then shown.
@@ -142,29 +133,29 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     expect(badDate.status).toBe(400)
     const noRef = await http('alderman')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: '' } })
     expect(noRef.status).toBe(400)
-    expect(await server.context.db.selectFrom('adoptions').select('id').execute()).toHaveLength(0)
+    expect(await live.server.context.db.selectFrom('adoptions').select('id').execute()).toHaveLength(0)
     const adopted = await http('alderman')(versions, { form: { intent: 'adopt', versionId, adoptedOn: '2026-11-20', reference: 'PHO-2026-14' } })
     expect(adopted.status).toBe(200)
     const panelView = await page('parent', `/regio/${REGION}/principes`)
     expect(panelView.html).toContain('Vastgesteld: versie “Na de panelronde” op 20 november 2026 (PHO-2026-14).')
     const since = await page('parent', `${versions}?van=${versionId}&naar=huidig`)
     expect(since.status).toBe(200)
-    expect((await server.context.db.selectFrom('audit_log').select('action').where('action', '=', 'document.adopted').execute()).length).toBe(1)
+    expect((await live.server.context.db.selectFrom('audit_log').select('action').where('action', '=', 'document.adopted').execute()).length).toBe(1)
   })
 
   it('lets providers co-draft the principles only once the region administrator allows it', async () => {
-    const admin = await loginAs(server, 'regiocoordinator@samenspel.example')
+    const admin = await loginAs(live.server, DEMO.admin)
     const settings = `/regio/${REGION}/beheer/instellingen`
-    expect((await client(server, cookie.provider)(settings, { form: { providersMayDraft: 'on' } })).status).toBe(403)
+    expect((await client(live.server, cookie.provider)(settings, { form: { providersMayDraft: 'on' } })).status).toBe(403)
     const stored = async () => {
-      await server.context.collab.loaded(docId)?.drained()
-      const s = await loadDoc(server.context.db, docId)
+      await live.server.context.collab.loaded(docId)?.drained()
+      const s = await loadDoc(live.server.context.db, docId)
       const d = new Y.Doc()
       if (s.update) Y.applyUpdate(d, s.update)
       return fragmentText(d)
     }
     const typeInto = async (mark: string) => {
-      const c = connect(server, docId, cookie.provider)
+      const c = connect(live.server, docId, cookie.provider)
       await c.synced
       const first = c.doc.getXmlFragment('default').get(0) as Y.XmlElement
       ;(first.get(0) as Y.XmlText).insert(0, mark)
@@ -173,11 +164,11 @@ describe.each(testDialects())('principles and panels on %s', (dialect) => {
     }
     await typeInto('[aanbieder-voor]')
     expect(await stored()).not.toContain('[aanbieder-voor]')
-    expect((await client(server, admin)(settings, { form: { providersMayDraft: 'on' } })).status).toBe(200)
+    expect((await client(live.server, admin)(settings, { form: { providersMayDraft: 'on' } })).status).toBe(200)
     await typeInto('[aanbieder-na]')
     expect(await stored()).toContain('[aanbieder-na]')
-    const audit = await server.context.db.selectFrom('audit_log').select('data').where('action', '=', 'region.settings_changed').execute()
+    const audit = await live.server.context.db.selectFrom('audit_log').select('data').where('action', '=', 'region.settings_changed').execute()
     expect(audit.map((a) => JSON.parse(a.data))).toEqual([{ providersMayDraft: true }])
-    expect((await client(server, admin)(settings, { form: {} })).status).toBe(200)
+    expect((await client(live.server, admin)(settings, { form: {} })).status).toBe(200)
   })
 })

@@ -5,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { AxeBuilder } from '@axe-core/playwright'
 import { expect } from 'vitest'
 import { SESSION_COOKIE } from '../../server/auth/session'
+import { DEMO_PASSWORD } from './demo'
 import { loginAs, type TestServer } from './server'
 
 /**
@@ -13,9 +14,7 @@ import { loginAs, type TestServer } from './server'
  */
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const DEMO_PASSWORD = 'samenspel-demo'
-export const REGION = 'ijmond-zuid-kennemerland'
-export const OTHER_REGION = 'midden-limburg'
+export { DEMO_PASSWORD, DEMO_REGION as REGION, OTHER_REGION } from './demo'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const SCREENSHOT_DIR = path.join(root, 'tests/e2e/screenshots')
@@ -157,6 +156,18 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
   expect(report, `axe violations on ${label} (${page.url()}):\n${JSON.stringify(report, null, 2)}`).toEqual([])
   // A page that did not render is not a pass: axe must have looked at real content.
   expect(results.passes.length, `axe found nothing to check on ${label}`).toBeGreaterThan(0)
+}
+
+/**
+ * Opens `path`, checks the status it answered with, waits for hydration, and runs axe and the
+ * script-error check on it: what every page of the accessibility suites must pass.
+ */
+export async function visitChecked(page: Page, path: string, label: string, status = 200): Promise<void> {
+  const res = await page.goto(path)
+  expect(res?.status(), `${label}: HTTP status of ${path}`).toBe(status)
+  await hydrated(page)
+  await expectNoAxeViolations(page, label)
+  expect(uncaughtErrors(page), `${label}: script errors`).toEqual([])
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -141,6 +141,57 @@ export function upgradeStatus(server: { url: string }, path: string, headers: Re
   })
 }
 
+/**
+ * The clients a test opens, kept so that they are all destroyed at the end:
+ * `const clients = clientPool(() => server)`, `clients.open(docId, cookie)`, `afterAll(clients.destroyAll)`.
+ */
+export function clientPool(server: () => { url: string }) {
+  const open: Client[] = []
+  return {
+    open(docId: string, cookie: string, opts?: Parameters<typeof connect>[3]): Client {
+      const c = connect(server(), docId, cookie, opts)
+      open.push(c)
+      return c
+    },
+    destroyAll() {
+      for (const c of open.splice(0)) c.destroy()
+    },
+  }
+}
+
+/**
+ * Each client types its own numbered tokens (`[client:round]`) on a timer: what every durability
+ * test types. `typed[i]` holds what client i typed, `rounds()` how many rounds have been typed.
+ */
+export function typists(clients: Client[], everyMs = 15, prefix = '') {
+  const typed: string[][] = clients.map(() => [])
+  let n = 0
+  const timer = setInterval(() => {
+    clients.forEach((c, i) => {
+      const token = `[${prefix}${i}:${n}]`
+      type(c.doc, token)
+      typed[i]!.push(token)
+    })
+    n++
+  }, everyMs)
+  return { typed, rounds: () => n, stop: () => clearInterval(timer) }
+}
+
+/**
+ * The stored text once it holds every one of `expected` (or as it is after `timeoutMs`): the test
+ * then says what is missing. Storing trails the clients, so the store is asked until it caught up.
+ */
+export async function storedTextHolding(db: DB, docId: string, expected: string[], timeoutMs = 10_000): Promise<string> {
+  let text = ''
+  const start = Date.now()
+  do {
+    text = await storedText(db, docId)
+    if (expected.every((t) => text.includes(t))) break
+    await new Promise((r) => setTimeout(r, 100))
+  } while (Date.now() - start < timeoutMs)
+  return text
+}
+
 export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const start = Date.now()
   while (!(await check())) {

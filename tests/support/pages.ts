@@ -1,5 +1,8 @@
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
+import { loadActor } from '../../server/auth/actor'
+import { saveVersion } from '../../server/modules/documents/commands'
+import { findPrinciplesDocument } from '../../server/modules/principles/content'
 import { client, loginAs, type TestServer } from './server'
 import { REGION } from './browser'
 
@@ -63,6 +66,17 @@ export async function makeFixtures(server: TestServer): Promise<Fixtures> {
   const link = /\/uitnodiging\/[A-Za-z0-9_-]+/.exec(await invited.text())
   expect(link, 'the invitation link on the page').not.toBeNull()
   return { docId: doc.id, versionId: version.id, longDocId, invitationPath: link![0] }
+}
+
+/** The demo region's principles document with a version saved by the alderman under `label`. */
+export async function principlesWithVersion(server: TestServer, label: string): Promise<{ docId: string; versionId: string }> {
+  const db = server.context.db
+  const region = await db.selectFrom('regions').select('id').where('slug', '=', REGION).executeTakeFirstOrThrow()
+  const doc = (await findPrinciplesDocument(db, region.id))!
+  const user = await db.selectFrom('users').select(['id', 'under_16']).where('email', '=', 'wethouder@samenspel.example').executeTakeFirstOrThrow()
+  const saved = await saveVersion(db, server.context.collab, { actor: await loadActor(db, user), doc, label, now: new Date() })
+  if (!saved.ok) throw new Error(`could not save the version "${label}"`)
+  return { docId: doc.id, versionId: saved.id }
 }
 
 /** Paths that are not reached by following links: error pages, the invitation someone was sent. */

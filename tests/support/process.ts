@@ -2,6 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll } from 'vitest'
+import { connect as connectDb, migrateToLatest, type Connection } from '../../db/connect'
+import { seed } from '../../db/seed'
+import { createSession } from '../../server/auth/session'
+import { createDocument } from '../../server/modules/documents/commands'
+import { clientPool } from './collab'
+import { regionIdOf } from './demo'
+import { cookieHeader, freshSqliteFile } from './server'
 
 /**
  * The portal as a separate process (`node --import tsx server/main.ts`), for tests that must kill
@@ -75,6 +83,73 @@ export async function startProcess(opts: { port: number; databaseUrl: string; en
         child.once('exit', () => resolve())
         child.kill(signal)
       }),
+  }
+}
+
+/**
+ * Clean-ups that run after the suite, last pushed first: `const later = cleanupsAfterAll()`, then
+ * `later(() => conn.close())` as each thing is made, so whatever was made is undone even when a step fails.
+ */
+export function cleanupsAfterAll(): (...fns: Array<() => Promise<unknown> | unknown>) => void {
+  const stack: Array<() => Promise<unknown> | unknown> = []
+  afterAll(async () => {
+    for (const c of stack.splice(0).reverse()) await c()
+  })
+  return (...fns) => void stack.push(...fns)
+}
+
+/**
+ * A database prepared for server processes started on it: migrated, seeded with the demo, one new
+ * proposal in the demo region, and a session cookie per entry of `sessionsOf` (e-mail addresses,
+ * repeated for more sessions of one person). Close `conn` when done.
+ */
+export async function seededDatabase(
+  databaseUrl: string,
+  opts: { title: string; sessionsOf: readonly string[] },
+): Promise<{ conn: Connection; docId: string; cookies: string[] }> {
+  const conn = await connectDb(databaseUrl)
+  await migrateToLatest(conn)
+  await seed(conn.db, { demoAccounts: true })
+  const docId = await createDocument(conn.db, { regionId: await regionIdOf(conn.db), kind: 'proposal', title: opts.title, actorId: null, now: new Date() })
+  const cookies: string[] = []
+  for (const email of opts.sessionsOf) {
+    const user = await conn.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+    cookies.push(cookieHeader((await createSession(conn.db, user.id, { now: new Date(), device: 'test' })).token))
+  }
+  return { conn, docId, cookies }
+}
+
+/**
+ * The portal as a process on a fresh seeded SQLite file with one typing client per session, synced:
+ * the start of every durability test. `server` is the running process; `start()` starts it again on
+ * the same port and file after a kill. Everything is undone through `later`.
+ */
+export async function typingOnSqliteProcess(
+  later: ReturnType<typeof cleanupsAfterAll>,
+  opts: { name: string; title: string; sessionsOf: readonly string[] },
+) {
+  const { databaseUrl, file, remove } = freshSqliteFile(opts.name)
+  later(remove)
+  const { conn, docId, cookies } = await seededDatabase(databaseUrl, opts)
+  later(() => conn.close())
+  const port = await freePort()
+  let server: ServerProcess = await startProcess({ port, databaseUrl })
+  later(() => server.kill())
+  const pool = clientPool(() => server)
+  later(pool.destroyAll)
+  const clients = cookies.map((cookie) => pool.open(docId, cookie))
+  await Promise.all(clients.map((c) => c.synced))
+  return {
+    file,
+    conn,
+    docId,
+    clients,
+    get server() {
+      return server
+    },
+    async start() {
+      server = await startProcess({ port, databaseUrl })
+    },
   }
 }
 

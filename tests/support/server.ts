@@ -89,25 +89,18 @@ export async function startTestServer(opts: TestServerOptions = { dialect: 'sqli
     if (shared.keyFile && shared.checkpointFile) auditFiles = { AUDIT_KEY_FILE: shared.keyFile, AUDIT_CHECKPOINT_FILE: shared.checkpointFile }
     cleanup = async () => {}
   } else if (opts.dialect === 'postgres') {
-    const base = process.env.TEST_DATABASE_URL
-    if (!base) throw new Error('TEST_DATABASE_URL is not set')
-    const schema = `t_${randomId(8)}`
-    const url = new URL(base)
-    url.searchParams.set('schema', schema)
-    databaseUrl = url.toString()
+    const fresh = freshPgSchema()
+    databaseUrl = fresh.databaseUrl
     const auditDir = fs.mkdtempSync(path.join(os.tmpdir(), 'samenspel-audit-'))
     auditFiles = { AUDIT_KEY_FILE: path.join(auditDir, 'audit.key'), AUDIT_CHECKPOINT_FILE: path.join(auditDir, 'audit-checkpoints.log') }
     cleanup = async () => {
       fs.rmSync(auditDir, { recursive: true, force: true })
-      const client = new pg.Client({ connectionString: base })
-      await client.connect()
-      await client.query(`drop schema if exists "${schema}" cascade`)
-      await client.end()
+      await fresh.remove()
     }
   } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samenspel-test-'))
-    databaseUrl = `sqlite:${path.join(dir, 'test.db')}`
-    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true })
+    const fresh = freshSqliteFile('test')
+    databaseUrl = fresh.databaseUrl
+    cleanup = async () => fresh.remove()
   }
   const config = readConfig({
     NODE_ENV: 'test',
@@ -138,11 +131,43 @@ export async function startTestServer(opts: TestServerOptions = { dialect: 'sqli
   }
 }
 
+/** A schema of its own in TEST_DATABASE_URL's database, for one server or test; `remove` drops it. */
+export function freshPgSchema(): { databaseUrl: string; remove: () => Promise<void> } {
+  const base = process.env.TEST_DATABASE_URL
+  if (!base) throw new Error('TEST_DATABASE_URL is not set')
+  const schema = `t_${randomId(8)}`
+  const url = new URL(base)
+  url.searchParams.set('schema', schema)
+  return {
+    databaseUrl: url.toString(),
+    async remove() {
+      const client = new pg.Client({ connectionString: base })
+      await client.connect()
+      await client.query(`drop schema if exists "${schema}" cascade`)
+      await client.end()
+    },
+  }
+}
+
+/** A SQLite file in a temporary folder of its own; `remove` deletes the folder. */
+export function freshSqliteFile(name: string): { databaseUrl: string; file: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `samenspel-${name}-`))
+  const file = path.join(dir, `${name}.db`)
+  return { databaseUrl: `sqlite:${file}`, file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) }
+}
+
 /** Logs a user in without the form (a session row and its cookie), like Epic Stack's fixture. */
 export async function loginAs(server: TestServer, email: string): Promise<string> {
   const user = await server.context.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
   const { token } = await createSession(server.context.db, user.id, { now: server.context.clock(), device: 'test' })
   return cookieHeader(token)
+}
+
+/** A session cookie for each of `users` (a name → e-mail map, such as a selection of DEMO). */
+export async function loginAll<K extends string>(server: TestServer, users: Record<K, string>): Promise<Record<K, string>> {
+  const cookies = {} as Record<K, string>
+  for (const who of Object.keys(users) as K[]) cookies[who] = await loginAs(server, users[who])
+  return cookies
 }
 
 export function cookieHeader(token: string): string {
