@@ -42,6 +42,8 @@ export interface PostgresNotifierOptions {
   reconnectMs?: number
   /** how often the listener is checked (default 5 s) */
   probeMs?: number
+  /** the client class (tests hand in one that fails in chosen ways); pg's Client by default */
+  Client?: new (config: pg.ClientConfig) => pg.Client
 }
 
 /**
@@ -57,6 +59,7 @@ export async function postgresNotifier(
   opts: PostgresNotifierOptions = {},
 ): Promise<Notifier & { listenerGeneration(): number }> {
   const { default: pgLib } = await import('pg')
+  const Client = opts.Client ?? pgLib.Client
   const handlers: Array<(n: Notice) => void> = []
   const resubscribed: Array<() => void> = []
   // One channel per schema, so test runs in separate schemas do not hear each other.
@@ -146,12 +149,15 @@ export async function postgresNotifier(
   let connectingSince = 0
   const connectListener = async (mine = attempt) => {
     // Bounded: a connect or LISTEN that hangs (a failover in progress) fails and is retried.
-    const client = new pgLib.Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: 5_000 })
+    const client = new Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: 5_000 })
     let lost = false
+    // Idempotent through `listener !== client`, not through `lost`: a loss seen while the client was
+    // still being set up marks it lost, and the probe's later failure must still replace it.
     const onLost = (err?: Error) => {
-      if (lost) return
-      lost = true
-      client.removeListener('notification', onNotification)
+      if (!lost) {
+        lost = true
+        client.removeListener('notification', onNotification)
+      }
       // A late error of a client that is already gone needs the handler above, nothing more.
       if (listener !== client) return
       listener = null
@@ -167,6 +173,10 @@ export async function postgresNotifier(
     try {
       await client.connect()
       await client.query(`listen "${channel}"`)
+      // The server may end the connection in the same read as it answers the LISTEN (seen under
+      // heavy load when a backend is terminated right then): the 'error' came before this line ran,
+      // while the client was not yet the listener, so nobody would ever replace it.
+      if (lost) throw new Error('the notice connection was lost while it was set up')
     } catch (err) {
       lost = true
       client.removeListener('notification', onNotification)
