@@ -55,6 +55,36 @@ describe('the update log', () => {
     expect(current.updates).toHaveLength(50)
   })
 
+  it('a compaction between the two reads of a load does not make the load miss what it folded away', async () => {
+    const { updates, expected } = keystrokes(300)
+    for (const u of updates.slice(0, 100)) await appendUpdate(conn.db, docId, u, T0)
+    expect(await compact(conn.db, docId, T0)).toBe(100)
+    for (const u of updates.slice(100, 250)) await appendUpdate(conn.db, docId, u, T0)
+    // Another instance (or this one unloading the room) compacts right after the state row was read,
+    // and then more is typed: before the fix the tail started after a gap (seq 101-250 gone).
+    let once = true
+    const loaded = await loadDoc(conn.db, docId, async () => {
+      if (!once) return
+      once = false
+      await compact(conn.db, docId, T0)
+      for (const u of updates.slice(250)) await appendUpdate(conn.db, docId, u, T0)
+    })
+    expect(textOf(loaded.update)).toBe(expected)
+    expect(loaded.seq).toBe(300)
+  })
+
+  it('a compaction between the reads with nothing typed after it is noticed too (an empty tail)', async () => {
+    const { updates, expected } = keystrokes(120)
+    for (const u of updates) await appendUpdate(conn.db, docId, u, T0)
+    let once = true
+    const loaded = await loadDoc(conn.db, docId, async () => {
+      if (once) await compact(conn.db, docId, T0)
+      once = false
+    })
+    expect(textOf(loaded.update)).toBe(expected)
+    expect(loaded.seq).toBe(120)
+  })
+
   it('combines updates whose dependencies come later (pending structs are kept)', () => {
     const { updates, expected } = keystrokes(10)
     const reversed = combine([...updates].reverse())

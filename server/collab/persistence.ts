@@ -69,18 +69,33 @@ function sqliteAppend(db: DB, docId: string, update: Uint8Array, now: Date): num
 }
 
 /** The compacted state plus every later update, merged into one update. */
-export async function loadDoc(db: DB, docId: string): Promise<StoredDoc> {
-  const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
-  const updates = await db
-    .selectFrom('doc_updates')
-    .select(['seq', 'update'])
-    .where('doc_id', '=', docId)
-    .where('seq', '>', state?.upto_seq ?? 0)
-    .orderBy('seq')
-    .execute()
-  const parts = [...(state ? [bytes(state.state)] : []), ...updates.map((u) => bytes(u.update))]
-  const seq = updates.at(-1)?.seq ?? state?.upto_seq ?? 0
-  return { update: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : combine(parts), seq }
+export async function loadDoc(db: DB, docId: string, between?: () => Promise<void>): Promise<StoredDoc> {
+  // The state row and the log after it are two reads. A compaction that commits between them folds
+  // updates into a newer state row and deletes them from the log, and the updates read after the
+  // old state would start after a gap: a partial text. Seqs of a document are contiguous, so a gap
+  // shows; an empty tail is checked against the state row once more. Then read again.
+  for (let attempt = 1; ; attempt++) {
+    const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
+    await between?.()
+    const updates = await db
+      .selectFrom('doc_updates')
+      .select(['seq', 'update'])
+      .where('doc_id', '=', docId)
+      .where('seq', '>', state?.upto_seq ?? 0)
+      .orderBy('seq')
+      .execute()
+    const from = state?.upto_seq ?? 0
+    const moved =
+      updates.length > 0
+        ? updates[0]!.seq !== from + 1
+        : ((await db.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst())?.upto_seq ?? 0) !== from
+    // A gap that is still there after five reads is not a race (a log from before contiguous seqs,
+    // say): it is read as it is, as before.
+    if (moved && attempt < 5) continue
+    const parts = [...(state ? [bytes(state.state)] : []), ...updates.map((u) => bytes(u.update))]
+    const seq = updates.at(-1)?.seq ?? from
+    return { update: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : combine(parts), seq }
+  }
 }
 
 /**

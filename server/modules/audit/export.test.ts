@@ -53,15 +53,15 @@ describe('the logbook as CSV', () => {
 
   it('holds only the region’s own entries, narrowed by the filter', async () => {
     await inTransaction(db, async (trx) => {
-      await recordAudit(trx, { action: 'document.locked', subjectType: 'document', subjectId: 'd1', regionId, actorId: anna, at: T0 })
+      await recordAudit(trx, { action: 'document.locked', subjectType: 'document', subjectId: 'doc-own-region', regionId, actorId: anna, at: T0 })
       await recordAudit(trx, { action: 'membership.added', subjectType: 'user', subjectId: anna, regionId, actorId: null, data: { organisationId: town, role: 'alderman' }, at: T0 })
-      await recordAudit(trx, { action: 'document.locked', subjectType: 'document', subjectId: 'd2', regionId: otherRegion, actorId: anna, at: T0 })
+      await recordAudit(trx, { action: 'document.locked', subjectType: 'document', subjectId: 'doc-other-region', regionId: otherRegion, actorId: anna, at: T0 })
     })
     const rows = (filter: Parameters<typeof auditCsvChunks>[2]['filter']) =>
       collect(auditCsvChunks(db, regionId, { filter, locale: 'nl' })).then((c) => c.join('').split('\r\n').slice(1, -1))
     const all = await rows({})
     expect(all.filter((l) => l.includes('document.locked'))).toHaveLength(1)
-    expect(all.join('\n')).not.toContain('d2')
+    expect(all.join('\n')).not.toContain('doc-other-region')
     expect((await rows({ group: 'members' })).map((l) => l.split(';')[3])).toEqual(['membership.added'])
     expect(await rows({ actorId: anna })).toHaveLength(1)
     expect(await rows({ from: '2027-03-02' })).toEqual([])
