@@ -141,6 +141,18 @@ export const updateMunicipality = (db: DB, input: NamedInput<'municipalities'> &
 export const createOrganisation = (db: DB, input: NamedInput<'organisations'>) => createNamed(db, 'organisations', input)
 export const updateOrganisation = (db: DB, input: NamedInput<'organisations'> & { id: string }) => updateNamed(db, 'organisations', input)
 
+/** The membership in which this person holds this role at this organisation of the region, if any. */
+function heldMembership(db: DB, held: { userId: string; regionId: string; organisationId: string; role: Role }) {
+  return db
+    .selectFrom('memberships')
+    .select('id')
+    .where('user_id', '=', held.userId)
+    .where('region_id', '=', held.regionId)
+    .where('organisation_id', '=', held.organisationId)
+    .where('role', '=', held.role)
+    .executeTakeFirst()
+}
+
 /**
  * Adds a membership (user, organisation, role) in a region; a no-op when it exists. Throws
  * RoleDoesNotFitError when the role does not fit the organisation: callers check first.
@@ -150,14 +162,7 @@ export async function addMembership(
   input: { userId: string; regionId: string; organisationId: string; role: Role; actorId: string | null; now: Date; via?: string },
 ): Promise<string> {
   return inTransaction(db, async (trx) => {
-    const existing = await trx
-      .selectFrom('memberships')
-      .select('id')
-      .where('user_id', '=', input.userId)
-      .where('region_id', '=', input.regionId)
-      .where('organisation_id', '=', input.organisationId)
-      .where('role', '=', input.role)
-      .executeTakeFirst()
+    const existing = await heldMembership(trx, input)
     if (existing) return existing.id
     const kind = await organisationKind(trx, input.regionId, input.organisationId)
     if (!kind || !roleFitsOrganisation(input.role, kind)) throw new RoleDoesNotFitError(`${input.role} does not fit this organisation`)
@@ -220,14 +225,7 @@ export function changeRole(db: DB, input: MembershipInput & { role: Role }, noti
     const kind = await organisationKind(trx, input.regionId, m.organisation_id)
     if (!kind || !roleFitsOrganisation(input.role, kind)) return 'role_does_not_fit'
     if (await isLastAdmin(trx, input.regionId, m.role)) return 'last_admin'
-    const clash = await trx
-      .selectFrom('memberships')
-      .select('id')
-      .where('user_id', '=', m.user_id)
-      .where('region_id', '=', input.regionId)
-      .where('organisation_id', '=', m.organisation_id)
-      .where('role', '=', input.role)
-      .executeTakeFirst()
+    const clash = await heldMembership(trx, { userId: m.user_id, regionId: input.regionId, organisationId: m.organisation_id, role: input.role })
     if (clash) await trx.deleteFrom('memberships').where('id', '=', m.id).execute()
     else await trx.updateTable('memberships').set({ role: input.role }).where('id', '=', m.id).execute()
     return { action: 'membership.role_changed', data: { from: m.role, to: input.role } }
