@@ -14,25 +14,27 @@ function invitationState(inv: { revoked_at: string | null; accepted_at: string |
   return Date.parse(inv.expires_at) <= now.getTime() ? 'expired' : 'open'
 }
 
-export async function findInvitationByToken(db: DB, token: string, now: Date) {
-  if (!/^[a-z2-7]{32}$/.test(token)) return { state: 'unknown' as const }
-  const inv = await db
+/** Invitations with what `invitationState` needs, whom they invite, and the organisation's name. */
+function invitationsWithOrganisation(db: DB) {
+  return db
     .selectFrom('invitations')
-    .innerJoin('regions', 'regions.id', 'invitations.region_id')
     .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
     .select([
       'invitations.id',
       'invitations.email',
       'invitations.role',
-      'invitations.region_id',
-      'invitations.organisation_id',
       'invitations.expires_at',
       'invitations.accepted_at',
       'invitations.revoked_at',
-      'regions.name as region_name',
-      'regions.slug as region_slug',
       'organisations.name as organisation_name',
     ])
+}
+
+export async function findInvitationByToken(db: DB, token: string, now: Date) {
+  if (!/^[a-z2-7]{32}$/.test(token)) return { state: 'unknown' as const }
+  const inv = await invitationsWithOrganisation(db)
+    .innerJoin('regions', 'regions.id', 'invitations.region_id')
+    .select(['invitations.region_id', 'invitations.organisation_id', 'regions.name as region_name', 'regions.slug as region_slug'])
     .where('invitations.token_hash', '=', sha256Hex(token))
     .executeTakeFirst()
   if (!inv) return { state: 'unknown' as const }
@@ -46,19 +48,8 @@ export function userByEmail(db: DB, email: string) {
 
 /** The region's invitations, newest first, each with where it stands. */
 export async function listInvitations(db: DB, regionId: string, now: Date) {
-  const rows = await db
-    .selectFrom('invitations')
-    .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
-    .select([
-      'invitations.id',
-      'invitations.email',
-      'invitations.role',
-      'invitations.created_at',
-      'invitations.expires_at',
-      'invitations.accepted_at',
-      'invitations.revoked_at',
-      'organisations.name as organisation_name',
-    ])
+  const rows = await invitationsWithOrganisation(db)
+    .select('invitations.created_at')
     .where('invitations.region_id', '=', regionId)
     .orderBy('invitations.created_at', 'desc')
     .execute()
