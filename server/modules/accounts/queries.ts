@@ -2,6 +2,7 @@ import type { DB } from '../../../db/connect'
 import type { OrganisationKind, Role } from '../../../db/schema'
 import { can, rolesByOrganisationKind, type Actor } from '../../policy/can'
 import { sha256Hex } from '../../lib/ids'
+import { listOrganisations } from '../regions/queries'
 import { suggestNames, type RandomInt } from './names'
 
 /** Reads of the accounts module: invitations, and display names in use. */
@@ -61,13 +62,7 @@ export async function listInvitations(db: DB, regionId: string, now: Date) {
  * (panels are left out: their members join with a code).
  */
 export async function invitationChoices(db: DB, actor: Actor, regionId: string) {
-  const organisations = await db
-    .selectFrom('organisations')
-    .select(['id', 'name', 'kind'])
-    .where('region_id', '=', regionId)
-    .orderBy('kind')
-    .orderBy('name')
-    .execute()
+  const organisations = await listOrganisations(db, regionId)
   const invitable = (kind: OrganisationKind): Role[] =>
     rolesByOrganisationKind[kind].filter((role) => can(actor, 'create', { type: 'invitation', regionId, grant: { role, organisationKind: kind } }))
   return organisations.map((o) => ({ ...o, roles: invitable(o.kind) })).filter((o) => o.roles.length > 0)
