@@ -1,3 +1,4 @@
+import { rowOfRegion } from '../../lib/region-rows'
 import type { Kysely } from 'kysely'
 import { inTransaction, type DB } from '../../../db/connect'
 import type { OrganisationKind, Role } from '../../../db/schema'
@@ -37,7 +38,7 @@ export async function createRegion(db: DB, input: { slug: string; name: string; 
 export class RoleDoesNotFitError extends Error {}
 
 async function organisationKind(db: DB, regionId: string, organisationId: string): Promise<OrganisationKind | undefined> {
-  const org = await db.selectFrom('organisations').select('kind').where('id', '=', organisationId).where('region_id', '=', regionId).executeTakeFirst()
+  const org = await rowOfRegion(db, 'organisations', regionId, organisationId).select('kind').executeTakeFirst()
   return org?.kind
 }
 
@@ -110,7 +111,7 @@ async function updateNamed<T extends NamedTable>(
 ): Promise<Result<{ id: string }, RegionRefusal>> {
   const { regionId, id, name, actorId, now, ...fields } = input
   return inTransaction(db, async (trx) => {
-    const exists = await loose(trx).selectFrom(table as string).select('id').where('id', '=', id).where('region_id', '=', regionId).executeTakeFirst()
+    const exists = await rowOfRegion(trx, table, regionId, id).select('id').executeTakeFirst()
     if (!exists) return refuse('not_found')
     if (await nameTaken(trx, table, regionId, name, id)) return refuse('duplicate_name')
     const kind = (fields as { kind?: OrganisationKind }).kind
@@ -197,11 +198,8 @@ async function changeMembership(
   change: (trx: DB, m: HeldMembership) => Promise<MembershipOutcome>,
 ): Promise<Result<{ userId: string }, RegionRefusal>> {
   const result = await inTransaction(db, async (trx): Promise<Result<{ userId: string; changed: boolean }, RegionRefusal>> => {
-    const m = await trx
-      .selectFrom('memberships')
+    const m = await rowOfRegion(trx, 'memberships', input.regionId, input.membershipId)
       .select(['id', 'user_id', 'role', 'organisation_id'])
-      .where('id', '=', input.membershipId)
-      .where('region_id', '=', input.regionId)
       .executeTakeFirst()
     if (!m) return refuse('not_found')
     const outcome = await change(trx, m)

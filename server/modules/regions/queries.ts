@@ -1,3 +1,4 @@
+import { rowOfRegion } from '../../lib/region-rows'
 import type { DB } from '../../../db/connect'
 import { organisationKinds, type Role } from '../../../db/schema'
 import { rolesOffered } from '../../policy/memberships'
@@ -38,12 +39,7 @@ export function listOrganisations(db: DB, regionId: string) {
 }
 
 export function findOrganisation(db: DB, regionId: string, organisationId: string) {
-  return db
-    .selectFrom('organisations')
-    .select(['id', 'name', 'kind', 'region_id'])
-    .where('region_id', '=', regionId)
-    .where('id', '=', organisationId)
-    .executeTakeFirst()
+  return rowOfRegion(db, 'organisations', regionId, organisationId).select(['id', 'name', 'kind', 'region_id']).executeTakeFirst()
 }
 
 /**
