@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import { Form, Link, useSearchParams } from '@remix-run/react'
 import { Heading } from '@utrecht/component-library-react'
-import { ErrorSummary, Notice, SubmitButton, TextField } from './forms'
+import { actionReply, ErrorSummary, Notice, SubmitButton, TextField } from './forms'
 import { DataTable } from './DataTable'
 import { useErrorText, useT } from '../i18n/use'
 
@@ -38,8 +38,7 @@ export function NamedListAdmin<R extends Row>({
   const t = useT()
   const errorText = useErrorText()
   const editing = rows.find((r) => r.id === params.get('bewerk'))
-  const errors = result && !result.ok ? result.errors : undefined
-  const values = result && !result.ok ? result.values : undefined
+  const { errors, values } = actionReply(result)
   return (
     <>
       <section aria-labelledby="named-form">

@@ -49,6 +49,21 @@ function FieldShell({
 }
 
 /** The id a field's control gets, so an error summary can link to it. */
+/**
+ * What a page shows of its action's reply: after a refusal the errors per field and the values to
+ * refill; after success the reply itself, as the action declared it (`Ok`).
+ */
+export function actionReply<Ok extends object = object>(result: { ok: boolean } | undefined): {
+  done?: Ok
+  errors?: Record<string, string>
+  values?: Record<string, string>
+} {
+  if (!result) return {}
+  if (result.ok) return { done: result as unknown as Ok }
+  const { errors, values } = result as { errors?: Record<string, string>; values?: Record<string, string> }
+  return { errors, values }
+}
+
 export const fieldId = (name: string, idPrefix = 'f') => `${idPrefix}-${name}`
 
 export function TextField({ name, label, hint, error, defaultValue, type = 'text', autoComplete, required, maxLength, max, idPrefix = 'f' }: FieldProps) {

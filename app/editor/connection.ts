@@ -161,16 +161,18 @@ export function trackConnection(
     emit()
   }
 
-  const stopStatus = onStorageStatus(provider, (s) => {
-    retrying = s === 'retrying'
-    emit()
-  })
-  provider.on('status', onStatus)
-  provider.on('sync', onSync)
-  provider.on('closed', onClosed)
-  doc.on('update', onUpdate)
-  win?.addEventListener('offline', onOffline)
-  win?.addEventListener('online', onOnline)
+  // Every listener of this watch, each with the function that removes it again in the cleanup.
+  const stops = [
+    onStorageStatus(provider, (s) => {
+      retrying = s === 'retrying'
+      emit()
+    }),
+    observe(provider, 'status', onStatus),
+    observe(provider, 'sync', onSync),
+    observe(provider, 'closed', onClosed),
+    observe(doc, 'update', onUpdate),
+  ]
+  if (win) stops.push(listen(win, 'offline', onOffline), listen(win, 'online', onOnline))
   if (provider.wsconnected) {
     everConnected = true
     attach(!provider.synced)
@@ -180,12 +182,21 @@ export function trackConnection(
   return () => {
     if (timer !== null) clearTimeout(timer)
     socket?.removeEventListener('message', onMessage)
-    stopStatus()
-    provider.off('status', onStatus)
-    provider.off('sync', onSync)
-    provider.off('closed', onClosed)
-    doc.off('update', onUpdate)
-    win?.removeEventListener('offline', onOffline)
-    win?.removeEventListener('online', onOnline)
+    for (const stop of stops) stop()
   }
+}
+
+/**
+ * Listens to one event of a Yjs observable (the provider, the document); returns the function that
+ * stops (the handler is checked against the events the target has).
+ */
+function observe<N extends string, F>(target: { on(name: N, f: F): unknown; off(name: N, f: F): unknown }, name: N, f: F): () => void {
+  target.on(name, f)
+  return () => target.off(name, f)
+}
+
+/** Listens to one DOM event; returns the function that stops. */
+function listen(target: EventTarget, type: string, f: () => void): () => void {
+  target.addEventListener(type, f)
+  return () => target.removeEventListener(type, f)
 }

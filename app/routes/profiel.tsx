@@ -8,7 +8,7 @@ import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { accountRefusals, profileAction } from '../../server/modules/accounts/schemas'
 import { changePassword, logoutElsewhere, updateName } from '../../server/modules/accounts/commands'
 import { offerSafeNames } from '../../server/modules/accounts/queries'
-import { ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
+import { actionReply, ErrorSummary, Notice, SubmitButton, TextField } from '../components/forms'
 import { NameChoice } from '../components/NameChoice'
 import { isSafeName } from '../../server/modules/accounts/names'
 import { useFormat, useT } from '../i18n/use'
@@ -65,8 +65,7 @@ export default function Profile() {
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
-  const errors = result && !result.ok ? result.errors : undefined
-  const done = result && result.ok ? (result as Done) : undefined
+  const { errors, done } = actionReply<Done>(result)
   return (
     <div className="content narrow">
       <Heading level={1}>{t('profile.title')}</Heading>

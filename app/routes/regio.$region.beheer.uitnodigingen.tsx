@@ -10,7 +10,7 @@ import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { accountRefusals, invitationAction } from '../../server/modules/accounts/schemas'
 import { issueInvitation, revokeInvitation } from '../../server/modules/accounts/commands'
 import { invitationChoices, listInvitations } from '../../server/modules/accounts/queries'
-import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
+import { actionReply, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { DataTable } from '../components/DataTable'
 import { RowAction } from '../components/RowAction'
 import { useFormat, useT } from '../i18n/use'
@@ -49,8 +49,7 @@ export default function Invitations() {
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
-  const errors = result && !result.ok ? result.errors : undefined
-  const values = result && !result.ok ? result.values : undefined
+  const { errors, values } = actionReply(result)
   // The role list follows the chosen organisation (without JavaScript: the one the page came with).
   const [organisationId, setOrganisationId] = useState(values?.organisationId ?? organisations[0]?.id ?? '')
   const chosen = organisations.find((o) => o.id === organisationId) ?? organisations[0]

@@ -11,7 +11,7 @@ import { versionsPage } from '../../server/modules/documents/queries'
 import { decisionDay, documentRefusals, LABEL_MAX, versionsFormSchema } from '../../server/modules/documents/schemas'
 import { getLocale } from '../i18n/locale.server'
 import { translate } from '../i18n/messages'
-import { ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
+import { actionReply, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { DataTable } from '../components/DataTable'
 import { useFormat, useT } from '../i18n/use'
 
@@ -141,8 +141,7 @@ export default function Versions() {
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
-  const errors = result && !result.ok ? result.errors : undefined
-  const reply = result && result.ok ? (result as Reply) : undefined
+  const { errors, done: reply } = actionReply<Reply>(result)
   // A refused adoption is shown in its own version's form, not in the page's summary.
   const adoptRefused = result && !result.ok && result.values.intent === 'adopt' ? result : undefined
   const docUrl = `/regio/${region.slug}/documenten/${doc.id}`

@@ -7,7 +7,7 @@ import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { newDocument } from '../../server/modules/documents/commands'
 import { creatableKindsFor, listDocuments } from '../../server/modules/documents/queries'
 import { newDocumentSchema, TITLE_MAX } from '../../server/modules/documents/schemas'
-import { ErrorSummary, SelectField, SubmitButton, TextField } from '../components/forms'
+import { actionReply, ErrorSummary, SelectField, SubmitButton, TextField } from '../components/forms'
 import { DataTable } from '../components/DataTable'
 import { useFormat, useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
@@ -38,8 +38,7 @@ export default function Documents() {
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
-  const errors = result && !result.ok ? result.errors : undefined
-  const values = result && !result.ok ? result.values : undefined
+  const { errors, values } = actionReply(result)
   return (
     <div className="content">
       <Heading level={1}>{t('docs.title')}</Heading>

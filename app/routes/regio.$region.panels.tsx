@@ -8,7 +8,7 @@ import { issuePanelCode, issueReentryCode, recordConsent, revokePanelCode, withd
 import { listIssuedCodes, listPanelMembers, listPanels } from '../../server/modules/panels/queries'
 import { panelAction, panelRefusals, type PanelAction, type PanelRefusal } from '../../server/modules/panels/schemas'
 import type { CommonReason, Result } from '../../server/lib/result'
-import { CheckboxField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
+import { actionReply, CheckboxField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { IssuedCodes } from '../components/IssuedCodes'
 import { RowAction } from '../components/RowAction'
 import { useErrorText, useFormat, useT } from '../i18n/use'
@@ -58,8 +58,7 @@ export default function Panels() {
   const t = useT()
   const fmt = useFormat()
   const errorText = useErrorText()
-  const errors = result && !result.ok ? result.errors : undefined
-  const ok = result && result.ok ? (result as Reply) : undefined
+  const { errors, done: ok } = actionReply<Reply>(result)
   return (
     <div className="content">
       <Heading level={1}>{t('panels.title')}</Heading>

@@ -36,9 +36,30 @@ export interface Refusal {
 
 export type Refusals<R extends string> = { readonly [K in R]: Refusal }
 
-/** Reasons every command may give, with the same meaning everywhere. */
+/**
+ * The entries of a `Refusals` table, by the convention every module follows: the status says what
+ * kind of refusal it is (a value that cannot be used, a state that does not allow it, something used
+ * up, not for this person, not there), so a table names only the field and the message. The
+ * message stands above the form ('form') unless a field is named.
+ */
+export const refusals = {
+  /** 400: the value at `field` cannot be used. */
+  value: (field: string, message: string): Refusal => ({ status: 400, field, message }),
+  /** 400: the choice at `field` is not (or no longer) among those offered. */
+  choice: (field: string): Refusal => ({ status: 400, field, message: 'error.choice' }),
+  /** 409: the state of things does not allow it now. */
+  conflict: (message: string, field = 'form'): Refusal => ({ status: 409, field, message }),
+  /** 410: it was used up or withdrawn. */
+  gone: (message: string, field = 'form'): Refusal => ({ status: 410, field, message }),
+  /** 403: not for this person. */
+  notYours: (message: string, field = 'form'): Refusal => ({ status: 403, field, message }),
+  /** 404: it is not there. */
+  missing: (message = 'error.missing', field = 'form'): Refusal => ({ status: 404, field, message }),
+} as const
+
+/** Reasons every command may give, with the same meaning everywhere (a table need not repeat them). */
 export const commonRefusals = {
-  forbidden: { status: 403, field: 'form', message: 'error.forbidden' },
-  not_found: { status: 404, field: 'form', message: 'error.missing' },
+  forbidden: refusals.notYours('error.forbidden'),
+  not_found: refusals.missing(),
 } as const satisfies Refusals<'forbidden' | 'not_found'>
 export type CommonReason = keyof typeof commonRefusals

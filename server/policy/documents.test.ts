@@ -21,6 +21,12 @@ const doc = (kind: DocumentKind, locked = false): DocumentResource => ({
   locked,
 })
 
+// The region's formal documents (proposal, mandate, agreement, minutes): its staff write them, all others read.
+const staffWriteOthersRead: Record<Role, Permission> = {
+  region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
+  provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
+}
+
 // Expected level per kind and role, for an open document (not the owner's team for submissions).
 const expected: Record<DocumentKind, Record<Role, Permission>> = {
   principles: {
@@ -31,22 +37,10 @@ const expected: Record<DocumentKind, Record<Role, Permission>> = {
     region_admin: 'none', alderman: 'none', civil_servant: 'none',
     provider_member: 'none', panel_member: 'none', education_partner: 'none', evaluator: 'none',
   },
-  proposal: {
-    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
-    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
-  },
-  mandate: {
-    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
-    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
-  },
-  agreement: {
-    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
-    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
-  },
-  minutes: {
-    region_admin: 'edit', alderman: 'edit', civil_servant: 'edit',
-    provider_member: 'read', panel_member: 'read', education_partner: 'read', evaluator: 'read',
-  },
+  proposal: staffWriteOthersRead,
+  mandate: staffWriteOthersRead,
+  agreement: staffWriteOthersRead,
+  minutes: staffWriteOthersRead,
 }
 
 describe('document permissions', () => {

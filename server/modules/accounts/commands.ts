@@ -1,3 +1,4 @@
+import { rowOfRegion } from '../../lib/region-rows'
 import { PostgresAdapter, sql } from 'kysely'
 import { inTransaction, type DB } from '../../../db/connect'
 import type { Role } from '../../../db/schema'
@@ -63,12 +64,7 @@ export async function issueInvitation(
     if (trx.getExecutor().adapter instanceof PostgresAdapter) {
       await sql`select pg_advisory_xact_lock(hashtext(${`invitation:${input.regionId}:${email}`}))`.execute(trx)
     }
-    const org = await trx
-      .selectFrom('organisations')
-      .select('kind')
-      .where('id', '=', input.organisationId)
-      .where('region_id', '=', input.regionId)
-      .executeTakeFirst()
+    const org = await rowOfRegion(trx, 'organisations', input.regionId, input.organisationId).select('kind').executeTakeFirst()
     if (!org) return refuse('organisation_not_found')
     if (!roleFitsOrganisation(input.role, org.kind) || !roleIsInvitable(input.role)) return refuse('role_does_not_fit')
     const open = await trx

@@ -7,7 +7,7 @@ import { hashPassword } from '../../auth/password'
 import { randomId } from '../../lib/ids'
 import { DAY, MINUTE } from '../../lib/time'
 import { acceptInvitation, issueInvitation, revokeInvitation } from './commands'
-import { findInvitationByToken } from './queries'
+import { findInvitationByToken, listInvitations } from './queries'
 
 const PASSWORD = 'lange-wachtwoordzin-42'
 const later = (ms: number) => new Date(T0.getTime() + ms)
@@ -76,6 +76,18 @@ describe('findInvitationByToken', () => {
     for (const bad of ['', 'abc', token.toUpperCase(), `${token}x`, randomId(20)]) {
       expect((await findInvitationByToken(db, bad, T0)).state, bad).toBe('unknown')
     }
+  })
+
+  it('gives the invitation page and the list of invitations the fields they show, the same invitation in both', async () => {
+    const { token, id } = await invite()
+    const found = await findInvitationByToken(db, token, later(MINUTE))
+    expect(Object.keys(found.invitation ?? {}).sort()).toEqual(
+      ['accepted_at', 'email', 'expires_at', 'id', 'organisation_id', 'organisation_name', 'region_id', 'region_name', 'region_slug', 'revoked_at', 'role'],
+    )
+    const listed = await listInvitations(db, regionId, later(MINUTE))
+    expect(listed).toHaveLength(1)
+    expect(Object.keys(listed[0]!).sort()).toEqual(['accepted_at', 'created_at', 'email', 'expires_at', 'id', 'organisation_name', 'revoked_at', 'role', 'status'])
+    expect(listed[0]).toMatchObject({ id, status: 'open', organisation_name: found.invitation?.organisation_name })
   })
 
   it('is open until 7 days after issue, then expired', async () => {

@@ -2,6 +2,7 @@ import type { DB } from '../../../db/connect'
 import type { OrganisationKind, Role } from '../../../db/schema'
 import { can, rolesByOrganisationKind, type Actor } from '../../policy/can'
 import { sha256Hex } from '../../lib/ids'
+import { listOrganisations } from '../regions/queries'
 import { suggestNames, type RandomInt } from './names'
 
 /** Reads of the accounts module: invitations, and display names in use. */
@@ -14,25 +15,27 @@ function invitationState(inv: { revoked_at: string | null; accepted_at: string |
   return Date.parse(inv.expires_at) <= now.getTime() ? 'expired' : 'open'
 }
 
-export async function findInvitationByToken(db: DB, token: string, now: Date) {
-  if (!/^[a-z2-7]{32}$/.test(token)) return { state: 'unknown' as const }
-  const inv = await db
+/** Invitations with what `invitationState` needs, whom they invite, and the organisation's name. */
+function invitationsWithOrganisation(db: DB) {
+  return db
     .selectFrom('invitations')
-    .innerJoin('regions', 'regions.id', 'invitations.region_id')
     .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
     .select([
       'invitations.id',
       'invitations.email',
       'invitations.role',
-      'invitations.region_id',
-      'invitations.organisation_id',
       'invitations.expires_at',
       'invitations.accepted_at',
       'invitations.revoked_at',
-      'regions.name as region_name',
-      'regions.slug as region_slug',
       'organisations.name as organisation_name',
     ])
+}
+
+export async function findInvitationByToken(db: DB, token: string, now: Date) {
+  if (!/^[a-z2-7]{32}$/.test(token)) return { state: 'unknown' as const }
+  const inv = await invitationsWithOrganisation(db)
+    .innerJoin('regions', 'regions.id', 'invitations.region_id')
+    .select(['invitations.region_id', 'invitations.organisation_id', 'regions.name as region_name', 'regions.slug as region_slug'])
     .where('invitations.token_hash', '=', sha256Hex(token))
     .executeTakeFirst()
   if (!inv) return { state: 'unknown' as const }
@@ -46,19 +49,8 @@ export function userByEmail(db: DB, email: string) {
 
 /** The region's invitations, newest first, each with where it stands. */
 export async function listInvitations(db: DB, regionId: string, now: Date) {
-  const rows = await db
-    .selectFrom('invitations')
-    .innerJoin('organisations', 'organisations.id', 'invitations.organisation_id')
-    .select([
-      'invitations.id',
-      'invitations.email',
-      'invitations.role',
-      'invitations.created_at',
-      'invitations.expires_at',
-      'invitations.accepted_at',
-      'invitations.revoked_at',
-      'organisations.name as organisation_name',
-    ])
+  const rows = await invitationsWithOrganisation(db)
+    .select('invitations.created_at')
     .where('invitations.region_id', '=', regionId)
     .orderBy('invitations.created_at', 'desc')
     .execute()
@@ -70,13 +62,7 @@ export async function listInvitations(db: DB, regionId: string, now: Date) {
  * (panels are left out: their members join with a code).
  */
 export async function invitationChoices(db: DB, actor: Actor, regionId: string) {
-  const organisations = await db
-    .selectFrom('organisations')
-    .select(['id', 'name', 'kind'])
-    .where('region_id', '=', regionId)
-    .orderBy('kind')
-    .orderBy('name')
-    .execute()
+  const organisations = await listOrganisations(db, regionId)
   const invitable = (kind: OrganisationKind): Role[] =>
     rolesByOrganisationKind[kind].filter((role) => can(actor, 'create', { type: 'invitation', regionId, grant: { role, organisationKind: kind } }))
   return organisations.map((o) => ({ ...o, roles: invitable(o.kind) })).filter((o) => o.roles.length > 0)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { roles } from '../../../db/schema'
-import type { Refusals } from '../../lib/result'
+import { refusals, type CommonReason, type Refusals } from '../../lib/result'
 import { passwordRules } from '../../auth/password'
 
 /** Form schemas. Messages are i18n keys; the forms show them next to their fields. */
@@ -68,16 +68,15 @@ export type AccountRefusal =
   | 'wrong_password'
 
 export const accountRefusals = {
-  not_found: { status: 404, field: 'form', message: 'error.missing' },
-  organisation_not_found: { status: 400, field: 'organisationId', message: 'error.choice' },
-  role_does_not_fit: { status: 400, field: 'role', message: 'admin.roleDoesNotFit' },
-  already_invited: { status: 409, field: 'email', message: 'admin.alreadyInvited' },
-  not_open: { status: 410, field: 'form', message: 'invite.used' },
-  login_required: { status: 403, field: 'form', message: 'invite.loginToAccept' },
-  wrong_account: { status: 403, field: 'form', message: 'invite.wrongAccount' },
-  account_exists: { status: 410, field: 'form', message: 'invite.used' },
-  not_safe: { status: 400, field: 'name', message: 'error.nameNotSafe' },
-  taken: { status: 400, field: 'name', message: 'error.nameTaken' },
-  no_password: { status: 400, field: 'current', message: 'profile.wrongPassword' },
-  wrong_password: { status: 400, field: 'current', message: 'profile.wrongPassword' },
-} as const satisfies Refusals<AccountRefusal>
+  organisation_not_found: refusals.choice('organisationId'),
+  role_does_not_fit: refusals.value('role', 'admin.roleDoesNotFit'),
+  already_invited: refusals.conflict('admin.alreadyInvited', 'email'),
+  not_open: refusals.gone('invite.used'),
+  login_required: refusals.notYours('invite.loginToAccept'),
+  wrong_account: refusals.notYours('invite.wrongAccount'),
+  account_exists: refusals.gone('invite.used'),
+  not_safe: refusals.value('name', 'error.nameNotSafe'),
+  taken: refusals.value('name', 'error.nameTaken'),
+  no_password: refusals.value('current', 'profile.wrongPassword'),
+  wrong_password: refusals.value('current', 'profile.wrongPassword'),
+} as const satisfies Refusals<Exclude<AccountRefusal, CommonReason>>

@@ -125,8 +125,13 @@ describe('comments', () => {
     const mine = await myComments(db, ids.parent)
     expect(mine[0]).toMatchObject({ disposition: 'adopted', disposition_reason: 'We schrijven nu: zo veel mogelijk thuis.', version_label: 'Versie na panelronde' })
     expect(await unreadCount(db, ids.parent)).toBe(1)
+    // What the page gets of each comment, no more and no less.
+    expect(Object.keys(mine[0]!).sort()).toEqual(
+      ['body', 'created_at', 'disposition', 'disposition_at', 'disposition_reason', 'doc_id', 'doc_title', 'hidden_reason', 'id', 'moderation', 'quote', 'region_slug', 'section', 'version_label'],
+    )
 
     const report = await responseReport(db, { doc, versionId: 'v1' })
+    expect(Object.keys(report!.rows[0]!).sort()).toEqual(['author', 'body', 'created_at', 'disposition', 'disposition_reason', 'handled_in', 'id', 'quote', 'section'])
     expect(report?.rows.map((r) => [r.author, r.disposition, r.handled_in])).toEqual([[mine[0] && (await db.selectFrom('users').select('name').where('id', '=', ids.parent).executeTakeFirstOrThrow()).name, 'adopted', 'Versie na panelronde']])
   })
 

@@ -142,24 +142,34 @@ export async function reviewComments(db: DB, live: LiveDocuments | undefined, in
   }
 }
 
-/** "My comments": everything a person said, across documents, with the answers they got. */
-export function myComments(db: DB, userId: string) {
+/**
+ * Comments with what they said and how they were answered: the disposition, its reason, and (joined
+ * for the caller to name) the version they were handled in, `doc_versions.label`.
+ */
+function commentsWithAnswers(db: DB) {
   return db
     .selectFrom('comments')
-    .innerJoin('documents', 'documents.id', 'comments.doc_id')
-    .innerJoin('regions', 'regions.id', 'comments.region_id')
     .leftJoin('doc_versions', 'doc_versions.id', 'comments.disposition_version_id')
     .select([
       'comments.id',
+      'comments.section',
       'comments.quote',
       'comments.body',
-      'comments.section',
-      'comments.moderation',
-      'comments.hidden_reason',
       'comments.disposition',
       'comments.disposition_reason',
-      'comments.disposition_at',
       'comments.created_at',
+    ])
+}
+
+/** "My comments": everything a person said, across documents, with the answers they got. */
+export function myComments(db: DB, userId: string) {
+  return commentsWithAnswers(db)
+    .innerJoin('documents', 'documents.id', 'comments.doc_id')
+    .innerJoin('regions', 'regions.id', 'comments.region_id')
+    .select([
+      'comments.moderation',
+      'comments.hidden_reason',
+      'comments.disposition_at',
       'documents.id as doc_id',
       'documents.title as doc_title',
       'regions.slug as region_slug',
@@ -209,21 +219,9 @@ export async function responseReport(db: DB, input: { doc: Document; versionId: 
     .where('doc_id', '=', input.doc.id)
     .executeTakeFirst()
   if (!version) return null
-  const rows = await db
-    .selectFrom('comments')
+  const rows = await commentsWithAnswers(db)
     .innerJoin('users', 'users.id', 'comments.author_id')
-    .leftJoin('doc_versions', 'doc_versions.id', 'comments.disposition_version_id')
-    .select([
-      'comments.id',
-      'comments.section',
-      'comments.quote',
-      'comments.body',
-      'comments.disposition',
-      'comments.disposition_reason',
-      'comments.created_at',
-      'users.name as author',
-      'doc_versions.label as handled_in',
-    ])
+    .select(['users.name as author', 'doc_versions.label as handled_in'])
     .where('comments.doc_id', '=', input.doc.id)
     .where('comments.moderation', '=', 'visible')
     .where('comments.created_at', '<=', version.created_at)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { dispositions } from '../../../db/schema'
-import type { Refusals } from '../../lib/result'
+import { refusals, type Refusals } from '../../lib/result'
 
 /**
  * The forms of the comments module (messages are i18n keys, app/i18n/messages.ts) and the reasons
@@ -64,16 +64,16 @@ export type CommentReason = 'forbidden' | 'not_found' | 'range_gone' | 'text_cha
  * vanished range is said above the form; on the principles page next to the reaction.
  */
 export const commentRefusals = {
-  range_gone: { status: 409, field: 'form', message: 'comments.rangeGone' },
-  text_changed: { status: 409, field: 'form', message: 'comments.rangeGone' },
-  no_principle: { status: 409, field: 'body', message: 'comments.rangeGone' },
-  reason_required: { status: 400, field: 'reason', message: 'comments.reasonRequired' },
-  version_not_found: { status: 400, field: 'versionId', message: 'error.choice' },
+  range_gone: refusals.conflict('comments.rangeGone'),
+  text_changed: refusals.conflict('comments.rangeGone'),
+  no_principle: refusals.conflict('comments.rangeGone', 'body'),
+  reason_required: refusals.value('reason', 'comments.reasonRequired'),
+  version_not_found: refusals.choice('versionId'),
 } as const satisfies Partial<Refusals<CommentReason>>
 
 export const principleRefusals = {
   ...commentRefusals,
-  range_gone: { status: 409, field: 'body', message: 'comments.rangeGone' },
-  text_changed: { status: 409, field: 'body', message: 'comments.rangeGone' },
-  forbidden: { status: 403, field: 'body', message: 'error.forbidden' },
+  range_gone: refusals.conflict('comments.rangeGone', 'body'),
+  text_changed: refusals.conflict('comments.rangeGone', 'body'),
+  forbidden: refusals.notYours('error.forbidden', 'body'),
 } as const satisfies Partial<Refusals<CommentReason>>

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { DocumentKind } from '../../../db/schema'
-import type { Refusals } from '../../lib/result'
+import { refusals, type Refusals } from '../../lib/result'
 
 /**
  * The documents module's forms and the reasons its commands refuse (ADR 0017). Messages are i18n
@@ -53,8 +53,8 @@ export function decisionDay(now: Date): string {
 export type DocumentRefusal = 'forbidden' | 'not_found' | 'version_not_found' | 'label_required' | 'label_too_long' | 'in_future'
 
 export const documentRefusals = {
-  version_not_found: { status: 404, field: 'form', message: 'versions.notFound' },
-  label_required: { status: 400, field: 'label', message: 'error.required' },
-  label_too_long: { status: 400, field: 'label', message: `error.tooLong|${LABEL_MAX}` },
-  in_future: { status: 400, field: 'adoptedOn', message: 'adoption.notInFuture' },
+  version_not_found: refusals.missing('versions.notFound'),
+  label_required: refusals.value('label', 'error.required'),
+  label_too_long: refusals.value('label', `error.tooLong|${LABEL_MAX}`),
+  in_future: refusals.value('adoptedOn', 'adoption.notInFuture'),
 } as const satisfies Partial<Refusals<DocumentRefusal>>

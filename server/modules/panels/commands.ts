@@ -1,3 +1,4 @@
+import { rowOfRegion } from '../../lib/region-rows'
 import { inTransaction, type DB } from '../../../db/connect'
 import { invalidateUserSessions } from '../../auth/session'
 import { randomId, sha256Hex } from '../../lib/ids'
@@ -92,11 +93,8 @@ export async function revokePanelCode(
 ): Promise<Result<object, PanelRefusal | 'forbidden' | 'not_found'>> {
   if (!can(input.actor, 'manage', { type: 'panelAccess', regionId: input.regionId })) return refuse('forbidden')
   return inTransaction(db, async (trx) => {
-    const row = await trx
-      .selectFrom('panel_access_codes')
+    const row = await rowOfRegion(trx, 'panel_access_codes', input.regionId, input.codeId)
       .select(['id', 'used_at', 'revoked_at', 'expires_at'])
-      .where('id', '=', input.codeId)
-      .where('region_id', '=', input.regionId)
       .executeTakeFirst()
     if (!row) return refuse('not_found')
     const state = codeState(row, input.now)

@@ -4,7 +4,7 @@ import { atLeast, type Actor } from '../../policy/can'
 import { holdsPanelMembers, PANEL_ROLE } from '../../policy/memberships'
 import { listDocuments } from '../documents/queries'
 import { findPrinciplesDocument } from '../principles/content'
-import { listOrganisations } from '../regions/queries'
+import { listOrganisations, regionPeople } from '../regions/queries'
 import { codeState, normaliseCode } from './codes'
 
 /** Reads of the panels module: codes, panel members and consent, and a panel member's own home. */
@@ -57,23 +57,7 @@ export async function listIssuedCodes(db: DB, regionId: string, now: Date) {
 
 /** Panel members of the region with their consent state, for the coordinator's page. */
 export async function listPanelMembers(db: DB, regionId: string) {
-  const members = await db
-    .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-    .select([
-      'users.id as user_id',
-      'users.name',
-      'users.under_16',
-      'users.email',
-      'organisations.id as organisation_id',
-      'organisations.name as organisation_name',
-    ])
-    .where('memberships.region_id', '=', regionId)
-    .where('memberships.role', '=', PANEL_ROLE)
-    .orderBy('organisations.name')
-    .orderBy('users.name')
-    .execute()
+  const members = await regionPeople(db, regionId, { role: PANEL_ROLE, byOrganisation: true })
   const consents = await db
     .selectFrom('guardian_consents')
     .leftJoin('users as recorder', 'recorder.id', 'guardian_consents.recorded_by')
@@ -89,7 +73,15 @@ export async function listPanelMembers(db: DB, regionId: string) {
     .execute()
   const byUser = new Map(consents.map((c) => [c.user_id, c]))
   // The e-mail address itself stays here: coordinators only need to know whether codes are the way in.
-  return members.map(({ email, ...m }) => ({ ...m, signsInWithCode: email === null, consent: byUser.get(m.user_id) ?? null }))
+  return members.map((m) => ({
+    user_id: m.user_id,
+    name: m.name,
+    under_16: m.under_16,
+    organisation_id: m.organisation_id,
+    organisation_name: m.organisation_name,
+    signsInWithCode: m.email === null,
+    consent: byUser.get(m.user_id) ?? null,
+  }))
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Refusals } from '../../lib/result'
+import { refusals, type Refusals } from '../../lib/result'
 
 /** The panel coordinator's forms (messages are i18n keys) and the reasons the panel commands refuse. */
 const id = z.string().min(1).max(64)
@@ -40,15 +40,15 @@ export type PanelRefusal =
   | 'name_taken'
 
 export const panelRefusals = {
-  not_a_panel: { status: 400, field: 'organisationId', message: 'error.choice' },
-  not_panel_only: { status: 409, field: 'form', message: 'panels.notPanelOnly' },
-  not_under_16: { status: 409, field: 'form', message: 'error.choice' },
-  already_consented: { status: 409, field: 'form', message: 'error.choice' },
-  no_consent: { status: 404, field: 'form', message: 'error.missing' },
-  code_used: { status: 409, field: 'form', message: 'panels.codeAlreadyUsed' },
-  code_revoked: { status: 409, field: 'form', message: 'panels.codeAlreadyRevoked' },
-  invalid_code: { status: 400, field: 'code', message: 'panel.invalid' },
-  name_required: { status: 400, field: 'displayName', message: 'error.required' },
-  name_not_safe: { status: 400, field: 'displayName', message: 'error.nameNotSafe' },
-  name_taken: { status: 400, field: 'displayName', message: 'error.nameTaken' },
+  not_a_panel: refusals.choice('organisationId'),
+  not_panel_only: refusals.conflict('panels.notPanelOnly'),
+  not_under_16: refusals.conflict('error.choice'),
+  already_consented: refusals.conflict('error.choice'),
+  no_consent: refusals.missing(),
+  code_used: refusals.conflict('panels.codeAlreadyUsed'),
+  code_revoked: refusals.conflict('panels.codeAlreadyRevoked'),
+  invalid_code: refusals.value('code', 'panel.invalid'),
+  name_required: refusals.value('displayName', 'error.required'),
+  name_not_safe: refusals.value('displayName', 'error.nameNotSafe'),
+  name_taken: refusals.value('displayName', 'error.nameTaken'),
 } as const satisfies Refusals<PanelRefusal>

@@ -1,3 +1,4 @@
+import { rowOfRegion } from '../../lib/region-rows'
 import type { Kysely } from 'kysely'
 import { inTransaction, type DB } from '../../../db/connect'
 import type { OrganisationKind, Role } from '../../../db/schema'
@@ -37,7 +38,7 @@ export async function createRegion(db: DB, input: { slug: string; name: string; 
 export class RoleDoesNotFitError extends Error {}
 
 async function organisationKind(db: DB, regionId: string, organisationId: string): Promise<OrganisationKind | undefined> {
-  const org = await db.selectFrom('organisations').select('kind').where('id', '=', organisationId).where('region_id', '=', regionId).executeTakeFirst()
+  const org = await rowOfRegion(db, 'organisations', regionId, organisationId).select('kind').executeTakeFirst()
   return org?.kind
 }
 
@@ -110,7 +111,7 @@ async function updateNamed<T extends NamedTable>(
 ): Promise<Result<{ id: string }, RegionRefusal>> {
   const { regionId, id, name, actorId, now, ...fields } = input
   return inTransaction(db, async (trx) => {
-    const exists = await loose(trx).selectFrom(table as string).select('id').where('id', '=', id).where('region_id', '=', regionId).executeTakeFirst()
+    const exists = await rowOfRegion(trx, table, regionId, id).select('id').executeTakeFirst()
     if (!exists) return refuse('not_found')
     if (await nameTaken(trx, table, regionId, name, id)) return refuse('duplicate_name')
     const kind = (fields as { kind?: OrganisationKind }).kind
@@ -141,6 +142,18 @@ export const updateMunicipality = (db: DB, input: NamedInput<'municipalities'> &
 export const createOrganisation = (db: DB, input: NamedInput<'organisations'>) => createNamed(db, 'organisations', input)
 export const updateOrganisation = (db: DB, input: NamedInput<'organisations'> & { id: string }) => updateNamed(db, 'organisations', input)
 
+/** The membership in which this person holds this role at this organisation of the region, if any. */
+function heldMembership(db: DB, held: { userId: string; regionId: string; organisationId: string; role: Role }) {
+  return db
+    .selectFrom('memberships')
+    .select('id')
+    .where('user_id', '=', held.userId)
+    .where('region_id', '=', held.regionId)
+    .where('organisation_id', '=', held.organisationId)
+    .where('role', '=', held.role)
+    .executeTakeFirst()
+}
+
 /**
  * Adds a membership (user, organisation, role) in a region; a no-op when it exists. Throws
  * RoleDoesNotFitError when the role does not fit the organisation: callers check first.
@@ -150,14 +163,7 @@ export async function addMembership(
   input: { userId: string; regionId: string; organisationId: string; role: Role; actorId: string | null; now: Date; via?: string },
 ): Promise<string> {
   return inTransaction(db, async (trx) => {
-    const existing = await trx
-      .selectFrom('memberships')
-      .select('id')
-      .where('user_id', '=', input.userId)
-      .where('region_id', '=', input.regionId)
-      .where('organisation_id', '=', input.organisationId)
-      .where('role', '=', input.role)
-      .executeTakeFirst()
+    const existing = await heldMembership(trx, input)
     if (existing) return existing.id
     const kind = await organisationKind(trx, input.regionId, input.organisationId)
     if (!kind || !roleFitsOrganisation(input.role, kind)) throw new RoleDoesNotFitError(`${input.role} does not fit this organisation`)
@@ -192,11 +198,8 @@ async function changeMembership(
   change: (trx: DB, m: HeldMembership) => Promise<MembershipOutcome>,
 ): Promise<Result<{ userId: string }, RegionRefusal>> {
   const result = await inTransaction(db, async (trx): Promise<Result<{ userId: string; changed: boolean }, RegionRefusal>> => {
-    const m = await trx
-      .selectFrom('memberships')
+    const m = await rowOfRegion(trx, 'memberships', input.regionId, input.membershipId)
       .select(['id', 'user_id', 'role', 'organisation_id'])
-      .where('id', '=', input.membershipId)
-      .where('region_id', '=', input.regionId)
       .executeTakeFirst()
     if (!m) return refuse('not_found')
     const outcome = await change(trx, m)
@@ -220,14 +223,7 @@ export function changeRole(db: DB, input: MembershipInput & { role: Role }, noti
     const kind = await organisationKind(trx, input.regionId, m.organisation_id)
     if (!kind || !roleFitsOrganisation(input.role, kind)) return 'role_does_not_fit'
     if (await isLastAdmin(trx, input.regionId, m.role)) return 'last_admin'
-    const clash = await trx
-      .selectFrom('memberships')
-      .select('id')
-      .where('user_id', '=', m.user_id)
-      .where('region_id', '=', input.regionId)
-      .where('organisation_id', '=', m.organisation_id)
-      .where('role', '=', input.role)
-      .executeTakeFirst()
+    const clash = await heldMembership(trx, { userId: m.user_id, regionId: input.regionId, organisationId: m.organisation_id, role: input.role })
     if (clash) await trx.deleteFrom('memberships').where('id', '=', m.id).execute()
     else await trx.updateTable('memberships').set({ role: input.role }).where('id', '=', m.id).execute()
     return { action: 'membership.role_changed', data: { from: m.role, to: input.role } }

@@ -1,5 +1,6 @@
+import { rowOfRegion } from '../../lib/region-rows'
 import type { DB } from '../../../db/connect'
-import { organisationKinds } from '../../../db/schema'
+import { organisationKinds, type Role } from '../../../db/schema'
 import { rolesOffered } from '../../policy/memberships'
 
 export function findRegionBySlug(db: DB, slug: string) {
@@ -38,12 +39,7 @@ export function listOrganisations(db: DB, regionId: string) {
 }
 
 export function findOrganisation(db: DB, regionId: string, organisationId: string) {
-  return db
-    .selectFrom('organisations')
-    .select(['id', 'name', 'kind', 'region_id'])
-    .where('region_id', '=', regionId)
-    .where('id', '=', organisationId)
-    .executeTakeFirst()
+  return rowOfRegion(db, 'organisations', regionId, organisationId).select(['id', 'name', 'kind', 'region_id']).executeTakeFirst()
 }
 
 /**
@@ -52,7 +48,17 @@ export function findOrganisation(db: DB, regionId: string, organisationId: strin
  * rule so that the select shows what the person holds.
  */
 export async function listMembers(db: DB, regionId: string) {
-  const rows = await db
+  const rows = await regionPeople(db, regionId)
+  return rows.map((m) => ({ ...m, roles: rolesOffered(m.role, m.organisation_kind) }))
+}
+
+/**
+ * The people of a region, a row per membership, with their organisation: by name, or grouped by
+ * organisation (`byOrganisation`); only those holding `role` when one is given. The e-mail address
+ * is in the row for the module to decide on; pages that need not show it leave it out.
+ */
+export function regionPeople(db: DB, regionId: string, opts: { role?: Role; byOrganisation?: boolean } = {}) {
+  let q = db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
@@ -68,9 +74,9 @@ export async function listMembers(db: DB, regionId: string) {
       'organisations.kind as organisation_kind',
     ])
     .where('memberships.region_id', '=', regionId)
-    .orderBy('users.name')
-    .execute()
-  return rows.map((m) => ({ ...m, roles: rolesOffered(m.role, m.organisation_kind) }))
+  if (opts.role) q = q.where('memberships.role', '=', opts.role)
+  if (opts.byOrganisation) q = q.orderBy('organisations.name')
+  return q.orderBy('users.name').execute()
 }
 
 /** The region settings an administrator can change. */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { organisationKinds, roles } from '../../../db/schema'
-import type { Refusals } from '../../lib/result'
+import { refusals, type CommonReason, type Refusals } from '../../lib/result'
 import { text } from '../accounts/schemas'
 
 /** The region administrator's forms (messages are i18n keys) and the reasons region commands refuse. */
@@ -27,11 +27,9 @@ export const settingsSchema = z.object({ providersMayDraft: z.literal('on').opti
 export type RegionRefusal = 'forbidden' | 'not_found' | 'duplicate_name' | 'role_does_not_fit' | 'last_admin' | 'members_do_not_fit'
 
 export const regionRefusals = {
-  forbidden: { status: 403, field: 'form', message: 'error.forbidden' },
-  not_found: { status: 404, field: 'form', message: 'error.missing' },
-  duplicate_name: { status: 409, field: 'name', message: 'error.duplicate' },
-  role_does_not_fit: { status: 400, field: 'form', message: 'admin.roleDoesNotFit' },
+  duplicate_name: refusals.conflict('error.duplicate', 'name'),
+  role_does_not_fit: refusals.value('form', 'admin.roleDoesNotFit'),
   // An invariant of the data, not a permission: a region always keeps an administrator.
-  last_admin: { status: 409, field: 'form', message: 'admin.lastAdmin' },
-  members_do_not_fit: { status: 409, field: 'kind', message: 'admin.kindDoesNotFitMembers' },
-} as const satisfies Refusals<RegionRefusal>
+  last_admin: refusals.conflict('admin.lastAdmin'),
+  members_do_not_fit: refusals.conflict('admin.kindDoesNotFitMembers', 'kind'),
+} as const satisfies Refusals<Exclude<RegionRefusal, CommonReason>>
