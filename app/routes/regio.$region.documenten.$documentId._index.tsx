@@ -2,7 +2,6 @@ import { Component, lazy, Suspense, useEffect, useMemo, useState, type ReactNode
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { forbidden } from '../../server/auth/guards'
 import { invalid, parseFormData, refusal } from '../../server/lib/forms'
 import { lockDocument, unlockDocument } from '../../server/modules/documents/commands'
 import { Heading, Paragraph } from '@utrecht/component-library-react'

@@ -3,7 +3,7 @@ import net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { hostile } from '../../server/http/safe-redirect.payloads'
 import { notify } from '../../server/modules/comments/notifications'
-import { client, loginAs, sessionFrom, testDialects, type TestServer } from '../support/server'
+import { client, loginAs, testDialects, type TestServer } from '../support/server'
 import { liveServer } from '../support/live'
 
 /**

@@ -1,7 +1,6 @@
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import type { TestServer } from './server'
 import type { DB } from '../../db/connect'
 import { loadDoc } from '../../server/collab/persistence'
 import { onStorageStatus, type StorageStatus } from '../../app/editor/connection'
