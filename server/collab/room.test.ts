@@ -204,6 +204,29 @@ describe('the room write path', () => {
     expect(changesDoc(doc, Y.encodeStateAsUpdate(client.doc, Y.encodeStateVector(doc)))).toBe(false)
   })
 
+  it('changesDoc keeps a delete whose middle still stands when someone else deleted both ends', () => {
+    // "abc" from client 1; someone deletes "a" and "c" on the server; a client that has not seen
+    // that deletes all of "abc". The update still changes the server ("b" must go).
+    const writer = new Y.Doc()
+    writer.clientID = 1
+    writer.getText('t').insert(0, 'abc')
+    const server = new Y.Doc()
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(writer))
+    const behind = new Y.Doc()
+    Y.applyUpdate(behind, Y.encodeStateAsUpdate(writer))
+    server.getText('t').delete(2, 1)
+    server.getText('t').delete(0, 1)
+    expect(server.getText('t').toString()).toBe('b')
+    let update: Uint8Array | null = null
+    behind.on('update', (u: Uint8Array) => (update = u))
+    behind.getText('t').delete(0, 3)
+    expect(changesDoc(server, update!)).toBe(true)
+    Y.applyUpdate(server, update!)
+    expect(server.getText('t').toString()).toBe('')
+    // and the same update once more changes nothing
+    expect(changesDoc(server, update!)).toBe(false)
+  })
+
   it('changesDoc decides as a diff against the state vector would, on random edit streams', () => {
     // The earlier implementation, kept here as the oracle: diff the update against the doc's state
     // vector, then check the delete set.
@@ -211,9 +234,11 @@ describe('the room write path', () => {
       const { structs, ds } = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(doc)))
       if (structs.length > 0) return true
       const have = Y.createDeleteSetFromStructStore(doc.store)
+      // Every clock of every range (the earlier code looked at both ends only, which missed a
+      // range whose ends someone else had deleted while its middle still stood).
       for (const [client, ranges] of ds.clients)
         for (const r of ranges)
-          if (!Y.isDeleted(have, Y.createID(client, r.clock)) || !Y.isDeleted(have, Y.createID(client, r.clock + r.len - 1))) return true
+          for (let clock = r.clock; clock < r.clock + r.len; clock++) if (!Y.isDeleted(have, Y.createID(client, clock))) return true
       return false
     }
     let seed = 7

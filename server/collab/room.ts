@@ -541,11 +541,18 @@ export function changesDoc(doc: Y.Doc, update: Uint8Array, decoded: ReturnType<t
   for (const s of structs) {
     if (!(s instanceof Y.Skip) && s.id.clock + s.length > Y.getState(doc.store, s.id.client)) return true
   }
-  if (ds.clients.size === 0) return false
-  const have = Y.createDeleteSetFromStructStore(doc.store)
+  // A delete changes the doc when any item in its range is here and not yet deleted, or not here
+  // at all (it waits for that item). Every item is looked at, not just both ends of the range: the
+  // middle may still stand when someone else deleted the ends. Only the items in the ranges are
+  // walked, never the whole document.
   for (const [client, ranges] of ds.clients) {
+    const structs = doc.store.clients.get(client)
+    const known = Y.getState(doc.store, client)
     for (const r of ranges) {
-      if (!Y.isDeleted(have, Y.createID(client, r.clock)) || !Y.isDeleted(have, Y.createID(client, r.clock + r.len - 1))) return true
+      if (!structs || r.clock + r.len > known) return true
+      for (let i = Y.findIndexSS(structs, r.clock); i < structs.length && structs[i]!.id.clock < r.clock + r.len; i++) {
+        if (!structs[i]!.deleted) return true
+      }
     }
   }
   return false
