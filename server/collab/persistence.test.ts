@@ -85,6 +85,24 @@ describe('the update log', () => {
     expect(loaded.seq).toBe(120)
   })
 
+  it('another instance catching up does not skip what a compaction folded away between its reads', async () => {
+    const { updates, expected } = keystrokes(30)
+    for (const u of updates.slice(0, 20)) await appendUpdate(conn.db, docId, u, T0)
+    // The reader applied up to seq 10; a compaction folds 1-20 and seq 21-30 follow, between its reads.
+    let once = true
+    const caught = await readAfter(conn.db, docId, 10, async () => {
+      if (!once) return
+      once = false
+      await compact(conn.db, docId, T0)
+      for (const u of updates.slice(20)) await appendUpdate(conn.db, docId, u, T0)
+    })
+    expect(caught.seq).toBe(30)
+    const reader = new Y.Doc()
+    for (const u of updates.slice(0, 10)) Y.applyUpdate(reader, u)
+    for (const u of caught.updates) Y.applyUpdate(reader, u)
+    expect(reader.getText('t').toString()).toBe(expected)
+  })
+
   it('combines updates whose dependencies come later (pending structs are kept)', () => {
     const { updates, expected } = keystrokes(10)
     const reversed = combine([...updates].reverse())

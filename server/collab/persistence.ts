@@ -69,33 +69,39 @@ function sqliteAppend(db: DB, docId: string, update: Uint8Array, now: Date): num
 }
 
 /** The compacted state plus every later update, merged into one update. */
+/** (`between` runs between the reads: the tests put a compaction there.) */
 export async function loadDoc(db: DB, docId: string, between?: () => Promise<void>): Promise<StoredDoc> {
-  // The state row and the log after it are two reads. A compaction that commits between them folds
-  // updates into a newer state row and deletes them from the log, and the updates read after the
-  // old state would start after a gap: a partial text. Seqs of a document are contiguous, so a gap
-  // shows; an empty tail is checked against the state row once more. Then read again.
+  // The state row and the log after it are two reads; see `tailAfter` for the gap a compaction
+  // between them leaves. An empty tail is checked against the state row once more, since the state
+  // itself is returned here.
   for (let attempt = 1; ; attempt++) {
     const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
     await between?.()
-    const updates = await db
-      .selectFrom('doc_updates')
-      .select(['seq', 'update'])
-      .where('doc_id', '=', docId)
-      .where('seq', '>', state?.upto_seq ?? 0)
-      .orderBy('seq')
-      .execute()
     const from = state?.upto_seq ?? 0
-    const moved =
-      updates.length > 0
-        ? updates[0]!.seq !== from + 1
-        : ((await db.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst())?.upto_seq ?? 0) !== from
-    // A gap that is still there after five reads is not a race (a log from before contiguous seqs,
-    // say): it is read as it is, as before.
-    if (moved && attempt < 5) continue
-    const parts = [...(state ? [bytes(state.state)] : []), ...updates.map((u) => bytes(u.update))]
-    const seq = updates.at(-1)?.seq ?? from
+    const { rows, contiguous } = await tailAfter(db, docId, from)
+    const moved = !contiguous || (rows.length === 0 && (await stateSeq(db, docId)) !== from)
+    if (moved && attempt < RE_READS) continue
+    const parts = [...(state ? [bytes(state.state)] : []), ...rows.map((u) => bytes(u.update))]
+    const seq = rows.at(-1)?.seq ?? from
     return { update: parts.length === 0 ? null : parts.length === 1 ? parts[0]! : combine(parts), seq }
   }
+}
+
+/** A gap that is still there after this many reads is not a race (a log from before contiguous seqs): it is read as it is. */
+const RE_READS = 5
+
+const stateSeq = async (db: DB, docId: string) =>
+  (await db.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst())?.upto_seq ?? 0
+
+/**
+ * The log after `from`, in order, and whether it starts right after it. A document's seqs are
+ * contiguous, so a tail that starts later means a compaction committed between the caller's read of
+ * the state row and this read: it folded rows into a newer state and deleted them. The caller reads
+ * again rather than miss them.
+ */
+async function tailAfter(db: DB, docId: string, from: number) {
+  const rows = await db.selectFrom('doc_updates').select(['seq', 'update']).where('doc_id', '=', docId).where('seq', '>', from).orderBy('seq').execute()
+  return { rows, contiguous: rows.length === 0 || rows[0]!.seq === from + 1 }
 }
 
 /**
@@ -119,26 +125,30 @@ export function combine(updates: Uint8Array[]): Uint8Array {
  * updates are idempotent). Only the state's number is read first: the (large) state itself only
  * when the reader really is behind it, not on every catch-up.
  */
-export async function readAfter(db: DB, docId: string, afterSeq: number): Promise<{ updates: Uint8Array[]; seq: number }> {
-  const mark = await db.selectFrom('doc_states').select('upto_seq').where('doc_id', '=', docId).executeTakeFirst()
-  const out: Uint8Array[] = []
-  let from = afterSeq
-  if (mark && mark.upto_seq > afterSeq) {
-    const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
-    if (state) {
-      out.push(bytes(state.state))
-      from = state.upto_seq
+export async function readAfter(
+  db: DB,
+  docId: string,
+  afterSeq: number,
+  between?: () => Promise<void>,
+): Promise<{ updates: Uint8Array[]; seq: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const out: Uint8Array[] = []
+    let from = afterSeq
+    if ((await stateSeq(db, docId)) > afterSeq) {
+      const state = await db.selectFrom('doc_states').select(['state', 'upto_seq']).where('doc_id', '=', docId).executeTakeFirst()
+      if (state) {
+        out.push(bytes(state.state))
+        from = state.upto_seq
+      }
     }
+    await between?.()
+    // An empty tail needs no second look here: the cursor stays where it was, and the next read
+    // finds the newer state row.
+    const { rows, contiguous } = await tailAfter(db, docId, from)
+    if (!contiguous && attempt < RE_READS) continue
+    for (const r of rows) out.push(bytes(r.update))
+    return { updates: out, seq: rows.at(-1)?.seq ?? from }
   }
-  const rows = await db
-    .selectFrom('doc_updates')
-    .select(['seq', 'update'])
-    .where('doc_id', '=', docId)
-    .where('seq', '>', from)
-    .orderBy('seq')
-    .execute()
-  for (const r of rows) out.push(bytes(r.update))
-  return { updates: out, seq: rows.at(-1)?.seq ?? from }
 }
 
 /** Number of log rows not yet folded into the state. */
