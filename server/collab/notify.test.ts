@@ -8,7 +8,7 @@ import { postgresNotifier } from './notify'
  * The notice listener against a fake pg client, for the orders of events a real server produces only
  * under load: here each client's behaviour is chosen per test.
  */
-type Behaviour = 'fine' | 'lost-while-listening'
+type Behaviour = 'fine' | 'lost-while-listening' | 'slow-connect'
 
 class FakeClient extends EventEmitter {
   static made: FakeClient[] = []
@@ -21,7 +21,10 @@ class FakeClient extends EventEmitter {
     this.behaviour = FakeClient.plan[FakeClient.made.length] ?? 'fine'
     FakeClient.made.push(this)
   }
-  async connect() {}
+  async connect() {
+    // a first connect slower than several probe intervals (a database far away, or busy)
+    if (this.behaviour === 'slow-connect') await new Promise((r) => setTimeout(r, 120))
+  }
   async query(text: string) {
     if (this.dead) throw new Error('Client has encountered a connection error and is not queryable')
     if (text.startsWith('listen')) {
@@ -100,5 +103,13 @@ describe('the notice listener', () => {
     FakeClient.made[0]!.dead = true // no 'error', no 'end': a middlebox dropped it
     await until(() => FakeClient.made.length >= 2 && n.healthy?.() === true && !FakeClient.made.at(-1)!.dead, 2000, 'the probe to replace it')
     expect(n.listenerGeneration()).toBe(2)
+  })
+
+  it('starts when the first connection is slower than the probe interval (it is not abandoned as lost)', async () => {
+    FakeClient.plan = ['slow-connect']
+    const n = await start()
+    expect(n.healthy?.()).toBe(true)
+    expect(FakeClient.made).toHaveLength(1)
+    expect(n.listenerGeneration()).toBe(1)
   })
 })

@@ -115,33 +115,6 @@ export async function postgresNotifier(
   // and the listener is asked to LISTEN again (a no-op for a live one), so a connection that died
   // without telling the client (a middlebox dropping it, or a termination seen under heavy load
   // in pg-faults.test.ts) fails that query within its timeout and is replaced too.
-  let probing = false
-  const watchdog = setInterval(() => {
-    if (closed) return
-    // An attempt that neither connected nor failed in time (seen under heavy load, cause not
-    // found) is abandoned: a later one starts, and the abandoned one is ended if it ever finishes.
-    if (connecting && Date.now() - connectingSince > STUCK_MS) {
-      logger.warn('collab: notice connection attempt hangs, starting another')
-      attempt++
-      connecting = false
-      scheduleReconnect()
-      return
-    }
-    if (listener === null) {
-      if (timer === null && !connecting) scheduleReconnect()
-      return
-    }
-    if (probing) return
-    probing = true
-    const client = listener
-    client
-      .query(`listen "${channel}"`)
-      .catch((err: unknown) => {
-        if (listener === client) lostListener?.(err instanceof Error ? err : new Error(String(err)))
-      })
-      .finally(() => (probing = false))
-  }, opts.probeMs ?? 5_000)
-  watchdog.unref()
   /** the current listener's loss handler, for the probe above */
   let lostListener: ((err?: Error) => void) | null = null
 
@@ -195,7 +168,38 @@ export async function postgresNotifier(
     lostListener = onLost
     generation++
   }
+  // The first listener is connected before the watchdog starts: a slow first connect is not a
+  // lost listener (the watchdog would start a second attempt and abandon this one, and the start
+  // would fail); a failed first connect fails the start, and no timer is left behind.
   await connectListener()
+  let watchdog: NodeJS.Timeout | undefined
+  let probing = false
+  watchdog = setInterval(() => {
+    if (closed) return
+    // An attempt that neither connected nor failed in time (seen under heavy load, cause not
+    // found) is abandoned: a later one starts, and the abandoned one is ended if it ever finishes.
+    if (connecting && Date.now() - connectingSince > STUCK_MS) {
+      logger.warn('collab: notice connection attempt hangs, starting another')
+      attempt++
+      connecting = false
+      scheduleReconnect()
+      return
+    }
+    if (listener === null) {
+      if (timer === null && !connecting) scheduleReconnect()
+      return
+    }
+    if (probing) return
+    probing = true
+    const client = listener
+    client
+      .query(`listen "${channel}"`)
+      .catch((err: unknown) => {
+        if (listener === client) lostListener?.(err instanceof Error ? err : new Error(String(err)))
+      })
+      .finally(() => (probing = false))
+  }, opts.probeMs ?? 5_000)
+  watchdog.unref()
 
   const sender = new pgLib.Pool({ connectionString, max: 2 })
   // An idle client of the pool that the server ends emits 'error' on the pool: without a
@@ -212,7 +216,7 @@ export async function postgresNotifier(
     listenerGeneration: () => generation,
     async close() {
       closed = true
-      clearInterval(watchdog)
+      if (watchdog) clearInterval(watchdog)
       if (timer) clearTimeout(timer)
       await listener?.end().catch(() => undefined)
       await sender.end().catch(() => undefined)
