@@ -6,11 +6,11 @@ import { randomId } from '../../lib/ids'
 import { done, refuse, type Result } from '../../lib/result'
 import { iso } from '../../lib/time'
 import { audit, stamp } from '../audit/audit'
-import { asResource, type LiveDocuments } from '../documents/queries'
+import { asResource, withDocumentState, type LiveDocuments } from '../documents/queries'
 import { findPrinciplesDocument, principlesWithAnchors } from '../principles/content'
 import { decodeAnchor, normaliseQuote, sectionAt, textBetween } from './anchors'
 import { notify } from './notifications'
-import { commentResource, findComment, withLatestText } from './queries'
+import { commentResource, findComment } from './queries'
 
 /**
  * Comments on words of a document, their replies, moderation and dispositions (ADR 0017: each
@@ -72,7 +72,7 @@ async function comment(
 
 /** A comment on words a person selected in a document (the document page's "Reageer op selectie"). */
 export function commentOnDocument(db: DB, live: LiveDocuments | undefined, input: { actor: Actor; doc: Document; body: string; now: Date } & Words) {
-  return withLatestText(db, live, input.doc.id, (ydoc) => comment(db, ydoc, input))
+  return withDocumentState(db, live, input.doc.id, (ydoc) => comment(db, ydoc, input))
 }
 
 /**
@@ -88,7 +88,7 @@ export async function commentOnPrinciple(
   const doc = await findPrinciplesDocument(db, input.regionId)
   if (!doc) return refuse('not_found')
   if (!can(input.actor, 'comment', asResource(doc, input.now))) return refuse('forbidden')
-  return withLatestText(db, live, doc.id, async (ydoc) => {
+  return withDocumentState(db, live, doc.id, async (ydoc) => {
     const anchor = principlesWithAnchors(ydoc)[Number(input.principle.slice(1))]?.anchor
     if (!anchor) return refuse('no_principle')
     const made = await comment(db, ydoc, { actor: input.actor, doc, body: input.body, now: input.now, ...anchor })

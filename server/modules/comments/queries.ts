@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { DB } from '../../../db/connect'
 import type { Disposition, Document, Moderation } from '../../../db/schema'
 import { can, type Actor, type CommentResource } from '../../policy/can'
-import { asResource, latestState, type LiveDocuments } from '../documents/queries'
+import { asResource, withDocumentState, type LiveDocuments } from '../documents/queries'
 import { anchorStatus, type AnchorStatus } from './anchors'
 import { reviewFilters, type ReviewFilter } from './schemas'
 
@@ -11,19 +11,6 @@ import { reviewFilters, type ReviewFilter } from './schemas'
  * where each stands against the text now, the review page's filters, a person's own comments and
  * news, and a version's response report.
  */
-
-/**
- * Runs `fn` on a copy of the document's latest text (the live room's, else the stored one) and
- * destroys the copy afterwards: no caller outside the module holds a Y.Doc.
- */
-export async function withLatestText<T>(db: DB, live: LiveDocuments | undefined, docId: string, fn: (ydoc: Y.Doc) => Promise<T>): Promise<T> {
-  const ydoc = await latestState(db, live, docId)
-  try {
-    return await fn(ydoc)
-  } finally {
-    ydoc.destroy()
-  }
-}
 
 export function commentResource(doc: Document, c: { author_id: string; moderation: Moderation }, now: Date): CommentResource {
   return { type: 'comment', authorId: c.author_id, moderation: c.moderation, document: asResource(doc, now) }
@@ -62,7 +49,7 @@ type TextSource = { ydoc: Y.Doc } | { live: LiveDocuments | undefined }
  * their (display) name only; nothing else about them is shown.
  */
 export async function listComments(db: DB, input: { actor: Actor; doc: Document; now: Date } & TextSource): Promise<CommentView[]> {
-  if (!('ydoc' in input)) return withLatestText(db, input.live, input.doc.id, (ydoc) => listComments(db, { actor: input.actor, doc: input.doc, now: input.now, ydoc }))
+  if (!('ydoc' in input)) return withDocumentState(db, input.live, input.doc.id, (ydoc) => listComments(db, { actor: input.actor, doc: input.doc, now: input.now, ydoc }))
   const rows = await db
     .selectFrom('comments')
     .innerJoin('users', 'users.id', 'comments.author_id')

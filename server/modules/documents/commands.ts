@@ -8,7 +8,7 @@ import { done, refuse, type Result } from '../../lib/result'
 import { iso } from '../../lib/time'
 import { audit, stamp, type Stamp } from '../audit/audit'
 import { appendUpdate } from '../../collab/persistence'
-import { asResource, findDocument, findVersion, latestState, versionNode, type DocumentRow, type LiveDocuments } from './queries'
+import { asResource, findDocument, findVersion, versionNode, withDocumentState, type DocumentRow, type LiveDocuments } from './queries'
 import { contentNode, FRAGMENT, paragraphsUpdate } from './render'
 import { decisionDay, versionLabel, type DocumentRefusal } from './schemas'
 
@@ -157,9 +157,7 @@ export async function saveVersion(
   if (!can(input.actor, 'edit', asResource(input.doc, input.now))) return refuse('forbidden')
   const label = checkLabel(input.label)
   if (!label.ok) return label
-  const current = await latestState(db, live, input.doc.id)
-  const state = Y.encodeStateAsUpdateV2(current)
-  current.destroy()
+  const state = await withDocumentState(db, live, input.doc.id, (current) => Y.encodeStateAsUpdateV2(current))
   const by = stamp(input.actor, input.doc.region_id, input.now)
   const id = await inTransaction(db, (trx) => insertVersion(trx, by, { doc: input.doc, label: label.label, state }))
   return done({ id, label: label.label })
@@ -186,10 +184,10 @@ export async function restoreVersion(
   const version = await findVersion(db, input.doc.id, input.versionId)
   if (!version) return refuse('version_not_found')
   const target = versionNode(version.state)
-  const current = await latestState(db, collab, input.doc.id)
-  const unchanged = contentNode(current).eq(target)
-  const backupState = Y.encodeStateAsUpdateV2(current)
-  current.destroy()
+  const { unchanged, backupState } = await withDocumentState(db, collab, input.doc.id, (current) => ({
+    unchanged: contentNode(current).eq(target),
+    backupState: Y.encodeStateAsUpdateV2(current),
+  }))
   if (unchanged) return done({ changed: false, label: version.label, backupId: null, backupLabel: null })
 
   const by = stamp(input.actor, input.doc.region_id, input.now)

@@ -3,10 +3,10 @@ import { z } from 'zod'
 import type { DB } from '../../../db/connect'
 import { can, permissionOn, type Actor } from '../../policy/can'
 import { done, refuse, type Result } from '../../lib/result'
-import { asResource, type LiveDocuments } from '../documents/queries'
+import { asResource, withDocumentState, type LiveDocuments } from '../documents/queries'
 import { FRAGMENT } from '../documents/render'
 import { encodeAnchor } from '../comments/anchors'
-import { listComments, withLatestText, type CommentView } from '../comments/queries'
+import { listComments, type CommentView } from '../comments/queries'
 import ijmondZuidKennemerland from '../../../content/principles/ijmond-zuid-kennemerland.json'
 import ijsselland from '../../../content/principles/ijsselland.json'
 import middenLimburg from '../../../content/principles/midden-limburg.json'
@@ -258,7 +258,7 @@ export async function principlesPage(
   if (!doc) return refuse('not_found')
   const permission = permissionOn(input.actor, asResource(doc, input.now))
   if (permission === 'none') return refuse('forbidden')
-  return withLatestText(db, live, doc.id, async (ydoc) => {
+  return withDocumentState(db, live, doc.id, async (ydoc) => {
     const comments = await listComments(db, { actor: input.actor, doc, now: input.now, ydoc })
     return done({
       doc: { id: doc.id, title: doc.title },
