@@ -3,7 +3,7 @@ import { Form, Link, useSearchParams } from '@remix-run/react'
 import { Heading } from '@utrecht/component-library-react'
 import { actionReply, ErrorSummary, Notice, SubmitButton, TextField } from './forms'
 import { DataTable } from './DataTable'
-import { useErrorText, useT } from '../i18n/use'
+import { useT } from '../i18n/use'
 
 /**
  * An admin list of named things (municipalities, organisations): a form that adds one, or edits
@@ -36,7 +36,6 @@ export function NamedListAdmin<R extends Row>({
 }) {
   const [params] = useSearchParams()
   const t = useT()
-  const errorText = useErrorText()
   const editing = rows.find((r) => r.id === params.get('bewerk'))
   const { errors, values } = actionReply(result)
   return (
@@ -53,7 +52,6 @@ export function NamedListAdmin<R extends Row>({
             { name: extraName, label: extraLabel },
           ]}
         />
-        {errors?.form ? <Notice kind="error">{errorText(errors.form)}</Notice> : null}
         <Form method="post" noValidate className="form form--inline" key={editing?.id ?? 'new'}>
           {editing ? <input type="hidden" name="id" value={editing.id} /> : null}
           <TextField name="name" label={t('admin.name')} required maxLength={nameMax} defaultValue={values?.name ?? editing?.name} error={errors?.name} />

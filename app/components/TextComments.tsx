@@ -109,7 +109,6 @@ export function CommentComposer({ api, openSignal }: { api: EditorCommentApi | n
             {t('annotate.formTitle')}
           </h2>
           <ErrorSummary errors={result && !result.ok ? errors : undefined} fields={[{ name: 'body', label: t('annotate.body'), idPrefix: 'annotate' }]} focus />
-          {errors.form ? <p className="utrecht-form-field-error-message">{errorText(errors.form)}</p> : null}
           {errors.quote ? <p className="utrecht-form-field-error-message">{errorText(errors.quote)}</p> : null}
           <p className="annotate__about">{t('annotate.about')}</p>
           <blockquote className="comment__quote">“{draft.quote}”</blockquote>

@@ -173,15 +173,23 @@ export function ErrorSummary({
   const errorText = useErrorText()
   const ref = useRef<HTMLDivElement>(null)
   const shown = Boolean(errors && Object.keys(errors).length > 0)
+  // Keyed on the content, not the object: a page that builds `errors` anew on every render would
+  // otherwise pull focus back here on each render.
+  const key = shown ? JSON.stringify(errors) : ''
   useEffect(() => {
-    if (focus && shown) ref.current?.focus()
-  }, [focus, shown, errors])
+    if (focus && key) ref.current?.focus()
+  }, [focus, key])
   if (!errors || !shown) return null
   const linked = (fields ?? []).filter((f) => errors[f.name])
+  // A refusal of the whole form ('form': forbidden, gone, a conflict) is said here, below the
+  // summary line; so is an error on a value that has no field on the page (a hidden paging position,
+  // an intent), where the page names its fields. Nothing refused is left unsaid.
+  const unlinked = fields ? Object.keys(errors).filter((k) => k !== 'form' && !linked.some((f) => f.name === k)) : []
   return (
     <div className="utrecht-alert utrecht-alert--error error-summary" role="alert" ref={ref} tabIndex={focus ? -1 : undefined}>
       <Paragraph>{t('error.formSummary')}</Paragraph>
-      {linked.length > 0 ? (
+      {errors.form ? <Paragraph>{errorText(errors.form)}</Paragraph> : null}
+      {linked.length + unlinked.length > 0 ? (
         <ul className="error-summary__list">
           {linked.map((f) => (
             <li key={f.name}>
@@ -189,6 +197,9 @@ export function ErrorSummary({
                 {`${f.label}: ${errorText(errors[f.name]) ?? ''}`}
               </a>
             </li>
+          ))}
+          {unlinked.map((k) => (
+            <li key={k}>{errorText(errors[k])}</li>
           ))}
         </ul>
       ) : null}

@@ -162,10 +162,7 @@ const nl = {
   'audit.chainOk': 'De keten klopt: {count} regels gecontroleerd.',
   'audit.chainBroken': 'De keten is verbroken bij regel {seq}.',
   'audit.when': 'Wanneer',
-  'audit.who': 'Wie',
   'audit.what': 'Wat',
-  'audit.details': 'Details',
-  'audit.system': 'systeem',
   'audit.older': 'Oudere regels',
   'audit.empty': 'Nog niets vastgelegd.',
   'audit.regionChecked': 'Daarvan horen {count} bij deze regio. Vergeleken met {checkpoints} controlepunten.',
@@ -455,22 +452,13 @@ const nl = {
   'report.handledIn': 'Verwerkt in',
   'report.date': 'Datum',
   'report.csv': 'Download als CSV',
-
-  // ---- issue 8, documents (nl): add this module's new keys directly below ----
   'doc.readonly.closed': 'De termijn van dit document is voorbij. Niemand kan de tekst nog wijzigen; u kunt hem lezen.',
-  // ---- end documents ----
-
-  // ---- issue 8, comments (nl): add this module's new keys directly below ----
   'principles.introDemo': 'Dit is een demotekst over de principes van de regio. Hij volgt een document van de regio (zie hieronder), maar de regio heeft hem niet vastgesteld. Lees de principes en zeg wat je ervan vindt: onder elk principe kun je reageren. Je krijgt altijd antwoord.',
   'principles.onWords': 'Wil je op een paar woorden reageren in plaats van op een heel principe?',
   'principles.onWordsLink': 'Open de hele tekst en kies de woorden',
   'annotate.toText': 'Reageer op tekst',
   'annotate.selected': 'Geselecteerd: “{quote}”. Reageren: Ctrl+Alt+M.',
   'annotate.selectedMore': '{start} … {end} ({count} woorden)',
-  'review.savedFor': 'Opgeslagen: {what}',
-  // ---- end comments ----
-
-  // ---- issue 8, accounts (nl): add this module's new keys directly below ----
   'admin.kindDoesNotFitMembers': 'Deze soort past niet bij de rollen van de huidige leden van deze organisatie. Wijzig of verwijder eerst die leden.',
   'panels.codes': 'Uitgegeven codes',
   'panels.codesIntro': 'De codes zelf ziet u alleen direct na het maken. Een code die nog niet gebruikt is, kunt u intrekken.',
@@ -502,9 +490,6 @@ const nl = {
   'panelHome.askCoordinator': 'Vraag het aan {name}. Die heeft je code gegeven voor {panel}.',
   'panelHome.askAnyone': 'Vraag het aan de begeleider van je panel.',
   'panelHome.profile': 'Je naam en inloggen',
-  // ---- end accounts ----
-
-  // ---- issue 8, audit (nl): add this module's new keys directly below ----
   'audit.unknownPerson': 'iemand onbekends',
   'audit.unknownAccount': 'een onbekend account',
   'audit.unknown': 'onbekend',
@@ -547,7 +532,8 @@ const nl = {
   'audit.raw': 'Vastgelegde gegevens',
   'audit.entry': 'Regel {seq}',
   'audit.export': 'Download als CSV (Excel)',
-  'audit.export.invalid': 'Het filter van deze download klopt niet. Ga terug naar het logboek, verbeter de datums en download opnieuw.',
+  'audit.filter.badPage': 'Deze bladzijde van het logboek bestaat niet. Kies hierboven opnieuw Zoeken om bij de nieuwste regels te beginnen.',
+  'audit.export.invalid': 'Het filter van deze download klopt niet. Ga terug naar het logboek, kies de zoekvelden opnieuw en download opnieuw.',
   'audit.csv.time': 'Tijd',
   'audit.csv.who': 'Wie',
   'audit.csv.what': 'Wat',
@@ -555,13 +541,6 @@ const nl = {
   'audit.csv.subject': 'Onderwerp',
   'audit.csv.data': 'Gegevens',
   'audit.csv.file': 'logboek',
-  // ---- end audit ----
-
-  // ---- issue 8, tests (nl): add this module's new keys directly below ----
-  // ---- end tests ----
-
-  // ---- issue 8, perf (nl): add this module's new keys directly below ----
-  // ---- end perf ----
 } as const
 
 export type MessageKey = keyof typeof nl
@@ -726,10 +705,7 @@ const en: Record<MessageKey, string> = {
   'audit.chainOk': 'The chain is intact: {count} entries checked.',
   'audit.chainBroken': 'The chain is broken at entry {seq}.',
   'audit.when': 'When',
-  'audit.who': 'Who',
   'audit.what': 'What',
-  'audit.details': 'Details',
-  'audit.system': 'system',
   'audit.older': 'Older entries',
   'audit.empty': 'Nothing recorded yet.',
   'audit.regionChecked': '{count} of them belong to this region. Compared with {checkpoints} checkpoints.',
@@ -1019,22 +995,13 @@ const en: Record<MessageKey, string> = {
   'report.handledIn': 'Handled in',
   'report.date': 'Date',
   'report.csv': 'Download as CSV',
-
-  // ---- issue 8, documents (en): add this module's new keys directly below ----
   'doc.readonly.closed': 'The period of this document has ended. Nobody can change the text any more; you can read it.',
-  // ---- end documents ----
-
-  // ---- issue 8, comments (en): add this module's new keys directly below ----
   'principles.introDemo': 'This is a demo text about the region’s principles. It follows a document of the region (see below), but the region has not adopted it. Read the principles and tell us what you think: you can react below each principle. You will always get an answer.',
   'principles.onWords': 'Want to react to a few words instead of a whole principle?',
   'principles.onWordsLink': 'Open the whole text and choose the words',
   'annotate.toText': 'Comment on the text',
   'annotate.selected': 'Selected: “{quote}”. To comment: Ctrl+Alt+M.',
   'annotate.selectedMore': '{start} … {end} ({count} words)',
-  'review.savedFor': 'Saved: {what}',
-  // ---- end comments ----
-
-  // ---- issue 8, accounts (en): add this module's new keys directly below ----
   'admin.kindDoesNotFitMembers': "This kind does not fit the roles of this organisation's current members. Change or remove those members first.",
   'panels.codes': 'Issued codes',
   'panels.codesIntro': 'You see a code itself only right after creating it. A code that has not been used can be revoked.',
@@ -1066,9 +1033,6 @@ const en: Record<MessageKey, string> = {
   'panelHome.askCoordinator': 'Ask {name}. They gave you your code for {panel}.',
   'panelHome.askAnyone': "Ask your panel's coordinator.",
   'panelHome.profile': 'Your name and signing in',
-  // ---- end accounts ----
-
-  // ---- issue 8, audit (en): add this module's new keys directly below ----
   'audit.unknownPerson': 'someone unknown',
   'audit.unknownAccount': 'an unknown account',
   'audit.unknown': 'unknown',
@@ -1111,7 +1075,8 @@ const en: Record<MessageKey, string> = {
   'audit.raw': 'Recorded data',
   'audit.entry': 'Entry {seq}',
   'audit.export': 'Download as CSV (Excel)',
-  'audit.export.invalid': 'The filter of this download is not valid. Go back to the audit log, correct the dates and download again.',
+  'audit.filter.badPage': 'This page of the audit log does not exist. Choose Search above to start from the newest entries.',
+  'audit.export.invalid': 'The filter of this download is not valid. Go back to the audit log, choose the search fields again and download again.',
   'audit.csv.time': 'Time',
   'audit.csv.who': 'Who',
   'audit.csv.what': 'What',
@@ -1119,13 +1084,6 @@ const en: Record<MessageKey, string> = {
   'audit.csv.subject': 'Subject',
   'audit.csv.data': 'Data',
   'audit.csv.file': 'audit-log',
-  // ---- end audit ----
-
-  // ---- issue 8, tests (en): add this module's new keys directly below ----
-  // ---- end tests ----
-
-  // ---- issue 8, perf (en): add this module's new keys directly below ----
-  // ---- end perf ----
 }
 
 export const dictionaries = { nl, en }

@@ -6,10 +6,10 @@ import { invalid, parseForm, refusal } from '../../server/lib/forms'
 import { changeRole, removeMembership } from '../../server/modules/regions/commands'
 import { listMembers } from '../../server/modules/regions/queries'
 import { memberAction, regionRefusals } from '../../server/modules/regions/schemas'
-import { Notice } from '../components/forms'
+import { ErrorSummary, Notice } from '../components/forms'
 import { DataTable } from '../components/DataTable'
 import { RowAction } from '../components/RowAction'
-import { useErrorText, useT } from '../i18n/use'
+import { useT } from '../i18n/use'
 import type { MessageKey } from '../i18n/messages'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -35,11 +35,10 @@ export default function Members() {
   const { members } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
-  const errorText = useErrorText()
   return (
     <>
       {result?.ok ? <Notice>{t('admin.saved')}</Notice> : null}
-      {result && !result.ok && 'form' in result.errors ? <Notice kind="error">{errorText(result.errors.form)}</Notice> : null}
+      <ErrorSummary errors={result && !result.ok ? result.errors : undefined} fields={[]} />
       <DataTable
         caption={`${t('admin.members')} (${members.length})`}
         rows={members}

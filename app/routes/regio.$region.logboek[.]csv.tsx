@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireAbility } from '../../server/auth/guards'
-import { csvHeaders } from '../../server/lib/csv'
+import { csvHeaders, downloadRefused } from '../../server/lib/csv'
 import { recordExport } from '../../server/modules/audit/commands'
 import { auditCsvStream } from '../../server/modules/audit/export'
 import { parseLogQuery } from '../../server/modules/audit/schemas'
@@ -15,8 +15,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { region, auth } = await requireAbility(request, context, params.region, 'auditLog', 'read')
   const locale = await getLocale(request)
   const query = parseLogQuery(new URL(request.url).searchParams)
-  // A download has no page around it: say in words, in the reader's language, what is wrong.
-  if (!query.ok) return new Response(translate(locale, 'audit.export.invalid'), { status: 400, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (!query.ok) return downloadRefused(translate(locale, 'audit.export.invalid'), 400)
   const { filter } = query.data
   await recordExport(context.db, { actorId: auth.actor.userId, regionId: region.id, filter, now: context.clock() })
   return new Response(auditCsvStream(context.db, region.id, { filter, locale }), {

@@ -11,7 +11,7 @@ import type { CommonReason, Result } from '../../server/lib/result'
 import { actionReply, CheckboxField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../components/forms'
 import { IssuedCodes } from '../components/IssuedCodes'
 import { RowAction } from '../components/RowAction'
-import { useErrorText, useFormat, useT } from '../i18n/use'
+import { useFormat, useT } from '../i18n/use'
 
 /** The panel coordinator's page: issue and revoke codes, see members by display name, record or withdraw consent. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -57,7 +57,6 @@ export default function Panels() {
   const result = useActionData<typeof action>()
   const t = useT()
   const fmt = useFormat()
-  const errorText = useErrorText()
   const { errors, done: ok } = actionReply<Reply>(result)
   return (
     <div className="content">
@@ -72,7 +71,7 @@ export default function Panels() {
         </Notice>
       ) : null}
       {ok?.message ? <Notice>{t(ok.message)}</Notice> : null}
-      {errors?.form ? <Notice kind="error">{errorText(errors.form)}</Notice> : <ErrorSummary errors={errors} fields={[{ name: 'organisationId', label: t('panels.panel') }]} />}
+      <ErrorSummary errors={errors} fields={[{ name: 'organisationId', label: t('panels.panel') }]} />
       <section aria-labelledby="issue-code">
         <Heading level={2} id="issue-code">
           {t('panels.issue')}

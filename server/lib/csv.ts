@@ -43,6 +43,14 @@ export function csvDateTime(isoTime: string): string {
   return `${p.day}-${p.month}-${p.year} ${p.hour}:${p.minute}`
 }
 
+/**
+ * A download that cannot be given: a download has no page around it, so the reason is said in words
+ * (in the reader's language) as plain text, never as a bare "Not Found".
+ */
+export function downloadRefused(message: string, status: 400 | 403 | 404): Response {
+  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } })
+}
+
 /** The headers of a CSV download; the file name keeps letters and digits only. */
 export function csvHeaders(baseName: string): Record<string, string> {
   const safe = baseName.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'export'

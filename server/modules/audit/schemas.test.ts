@@ -27,6 +27,11 @@ describe('the logbook filter', () => {
     expect(parse('wat=everything')).toMatchObject({ ok: false, errors: { wat: 'error.choice' } })
     expect(parse("wie=' or 1=1 --")).toMatchObject({ ok: false, errors: { wie: 'error.choice' } })
     expect(parse('voor=-3').ok).toBe(false)
+    // a broken paging position says what to do, not the generic 'fill in this field'
+    for (const q of ['voor=-3', 'voor=abc', 'voor=1.5']) {
+      const r = parse(q)
+      expect(r.ok ? null : r.errors.voor).toBe('audit.filter.badPage')
+    }
   })
 
   it('writes the filter back as the query of the paging link and the download', () => {

@@ -26,7 +26,8 @@ export const logFilterSchema = z
     wat: z.preprocess(empty, z.enum(eventGroups, { message: 'error.choice' }).optional()),
     van: z.preprocess(empty, calendarDate.optional()),
     tot: z.preprocess(empty, calendarDate.optional()),
-    voor: z.preprocess(empty, z.coerce.number().int().positive().optional()),
+    // The paging position is no field anyone fills in: its message says what to do instead.
+    voor: z.preprocess(empty, z.coerce.number({ error: 'audit.filter.badPage' }).int('audit.filter.badPage').positive('audit.filter.badPage').optional()),
   })
   // Only two valid dates can be in the wrong order (zod runs this even when a date was refused).
   .refine((f) => !YMD.test(f.van ?? '') || !YMD.test(f.tot ?? '') || f.van! <= f.tot!, { path: ['tot'], message: 'audit.filter.toBeforeFrom' })
