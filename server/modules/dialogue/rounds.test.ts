@@ -24,6 +24,12 @@ describe('a round on server time', () => {
     }
   })
 
+  it('fails closed on dates that cannot be read: never open, never published, never moved to one', () => {
+    expect(phaseAt({ phase: 'open', deadline: 'morgen' }, T('08:00'))).toBe('deadline_passed')
+    expect(step({ phase: 'concept', deadline: 'morgen' }, 'publish', T('08:00'))).toEqual({ ok: false, reason: 'deadline_missing' })
+    expect(moveDeadline(open, new Date('nonsense'), T('08:00'), 'planning')).toEqual({ ok: false, reason: 'not_in_future' })
+  })
+
   it('is not published without a deadline or with one already past (that would be back-dated)', () => {
     expect(step({ phase: 'concept', deadline: null }, 'publish', T('08:00'))).toEqual({ ok: false, reason: 'deadline_missing' })
     expect(step({ phase: 'concept', deadline: open.deadline }, 'publish', T('10:00'))).toEqual({ ok: false, reason: 'deadline_past' })

@@ -1,4 +1,5 @@
 import { done, refuse, type Result } from '../../lib/result'
+import { DAY } from '../../lib/time'
 
 /**
  * A dialogue round's life, on server time only (issue 9, requirement 14 and 19 of
@@ -26,7 +27,8 @@ export interface RoundState {
 
 /** The phase at a moment: a stored "open" round is past its deadline once the clock reaches it. */
 export function phaseAt(round: RoundState, now: Date): Phase {
-  if (round.phase === 'open' && round.deadline !== null && now.getTime() >= Date.parse(round.deadline)) return 'deadline_passed'
+  // An unreadable stored deadline counts as passed: a round fails closed, never open.
+  if (round.phase === 'open' && round.deadline !== null && !(now.getTime() < Date.parse(round.deadline))) return 'deadline_passed'
   return round.phase
 }
 
@@ -49,7 +51,7 @@ export function step(round: RoundState, transition: Transition, now: Date): Resu
   const rule = next[transition]
   if (phaseAt(round, now) !== rule.from) return refuse('wrong_phase')
   if (transition === 'publish') {
-    if (round.deadline === null) return refuse('deadline_missing')
+    if (round.deadline === null || Number.isNaN(Date.parse(round.deadline))) return refuse('deadline_missing')
     if (Date.parse(round.deadline) <= now.getTime()) return refuse('deadline_past')
   }
   return done({ phase: rule.to })
@@ -66,6 +68,7 @@ export function moveDeadline(round: RoundState, to: Date, now: Date, why: 'outag
   const phase = phaseAt(round, now)
   const allowed = phase === 'open' || phase === 'concept' || (phase === 'deadline_passed' && why === 'outage')
   if (!allowed) return refuse('wrong_phase')
+  if (Number.isNaN(to.getTime())) return refuse('not_in_future')
   if (round.deadline !== null && to.getTime() <= Date.parse(round.deadline)) return refuse('not_later')
   if (to.getTime() <= now.getTime()) return refuse('not_in_future')
   return done({ deadline: to.toISOString() })
@@ -77,6 +80,6 @@ export function moveDeadline(round: RoundState, to: Date, now: Date, why: 'outag
  * when there is time enough.
  */
 export function deadlineAfterNota(deadline: string, issuedAt: Date, minDays: number): Date | null {
-  const needed = issuedAt.getTime() + minDays * 24 * 60 * 60 * 1000
+  const needed = issuedAt.getTime() + minDays * DAY
   return Date.parse(deadline) < needed ? new Date(needed) : null
 }
